@@ -1,0 +1,90 @@
+package io.coordinator.core.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a member hands to the replicated state machine, through the log (writes, session commands)
+ * or locally (reads). Time and randomness never come from the core: the leader stamps log time on
+ * the entry and the proposing member supplies a session's secret.
+ */
+public sealed interface Command {
+
+    /** True when applying the command may change state, so it must go through the log. */
+    boolean isWrite();
+
+    /** A single tree operation. */
+    record Execute(Op op) implements Command {
+        public Execute {
+            Objects.requireNonNull(op, "op");
+        }
+
+        public boolean isWrite() {
+            return op.isWrite();
+        }
+    }
+
+    /**
+     * If every compare holds, apply {@code then}, else apply {@code otherwise}; all or nothing, at one
+     * revision. Reads inside see the writes before them in the same branch.
+     */
+    record Txn(List<Compare> compares, List<Op> then, List<Op> otherwise) implements Command {
+        public Txn {
+            compares = List.copyOf(compares == null ? List.of() : compares);
+            then = List.copyOf(then == null ? List.of() : then);
+            otherwise = List.copyOf(otherwise == null ? List.of() : otherwise);
+        }
+
+        public boolean isWrite() {
+            return then.stream().anyMatch(Op::isWrite) || otherwise.stream().anyMatch(Op::isWrite);
+        }
+    }
+
+    /**
+     * Grants a session (a lease). The proposing member draws the secret; the state machine assigns
+     * the id.
+     */
+    record OpenSession(long ttlMillis, long secret) implements Command {
+        public boolean isWrite() {
+            return true;
+        }
+    }
+
+    /** Renews the listed sessions' leases as of the entry's log time. Unknown ids are skipped. */
+    record KeepAlive(List<Long> sessionIds) implements Command {
+        public KeepAlive {
+            sessionIds = List.copyOf(sessionIds == null ? List.of() : sessionIds);
+        }
+
+        public boolean isWrite() {
+            return true;
+        }
+    }
+
+    /** Ends a session now: its ephemerals go, in one revision. */
+    record CloseSession(long sessionId, long secret) implements Command {
+        public boolean isWrite() {
+            return true;
+        }
+    }
+
+    /**
+     * Proposed by a new leader before anything may expire: every live session's lease restarts
+     * from this entry's log time, so time lost during the election never counts against a client.
+     */
+    record LeaderChanged(long term) implements Command {
+        public boolean isWrite() {
+            return true;
+        }
+    }
+
+    /**
+     * Proposed periodically by the leader: expires sessions and TTL nodes whose deadline is at or
+     * before this entry's log time.
+     */
+    record Tick() implements Command {
+        public boolean isWrite() {
+            return true;
+        }
+    }
+}
