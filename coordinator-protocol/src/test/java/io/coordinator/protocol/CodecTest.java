@@ -36,7 +36,7 @@ class CodecTest {
                         new Op.Exists("/z")));
         for (Codec codec : List.of(Codec.smile(), Codec.json())) {
             for (Command command : List.of(txn, new Command.OpenSession(5000, 42), new Command.KeepAlive(List.of(1L, 2L)),
-                    new Command.CloseSession(1, 42), new Command.LeaderChanged(3), new Command.Tick())) {
+                    new Command.CloseSession(1, 42), new Command.LeaderChanged(3), new Command.Tick(3))) {
                 ClientMessage message = new ClientMessage.Call(new Request(7, 9, command), Consistency.SERIALIZABLE, 11);
                 ClientMessage decoded = codec.decodeClient(codec.encode(message));
                 // Records holding byte[] compare arrays by identity, so compare re-encodings instead.

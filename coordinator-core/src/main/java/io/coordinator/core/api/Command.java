@@ -80,9 +80,11 @@ public sealed interface Command {
 
     /**
      * Proposed periodically by the leader: expires sessions and TTL nodes whose deadline is at or
-     * before this entry's log time.
+     * before this entry's log time. A tick whose term is not the term of the last applied
+     * {@link LeaderChanged} does nothing: a deposed leader's late tick must not expire anyone
+     * before the new leader has restarted every lease.
      */
-    record Tick() implements Command {
+    record Tick(long term) implements Command {
         public boolean isWrite() {
             return true;
         }
