@@ -1,0 +1,24 @@
+/**
+ * How the client works; not API.
+ *
+ * <ul>
+ * <li>{@code Transport}: one Netty I/O thread for connections and every timer. Nothing blocking runs
+ *     on it; results reach users through {@code ClientCore.deliver} (the callback executor).</li>
+ * <li>{@code Connection}: one TCP connection; pipelined requests keyed by request id, answers in any
+ *     order; losing the connection fails everything pending on it with "outcome unknown".</li>
+ * <li>{@code Connector}: at most one live connection; moves round-robin to the next endpoint when a
+ *     call reports the current one failed (each report names its {@code Slot}, so a failure seen by
+ *     many calls moves the client once).</li>
+ * <li>{@code Invoker}: admission. At most {@code pendingRequestsMax} calls in flight, the rest wait
+ *     in order; a session write waits too while its sequence would run ahead of the de-dup window.</li>
+ * <li>{@code Call}: one request across attempts, with the retry rule (see its Javadoc) and the bounds
+ *     (deadline, attempt count, attempt timeout, back-off).</li>
+ * <li>{@code SessionKeeper}: opens, renews (every ttl/3), replaces after expiry, closes.
+ *     {@code StateTracker}: CONNECTED / SUSPENDED / RECONNECTED / LOST and the listeners.</li>
+ * </ul>
+ *
+ * Not done yet: server-pushed EVENT frames (watches) are read and dropped; session and watch resume
+ * after a move beyond the keep-alive that confirms the session; a client-side LOST when no keep-alive
+ * succeeds for a whole TTL (today only the cluster's verdict makes the session LOST).
+ */
+package io.coordinator.client.impl;
