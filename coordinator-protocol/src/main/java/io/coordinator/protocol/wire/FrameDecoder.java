@@ -13,6 +13,8 @@ import java.util.List;
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final int frameBytesMax;
+    /** After a broken frame nothing that follows can be trusted; the connection is on its way out. */
+    private boolean broken;
 
     public FrameDecoder(int frameBytesMax) {
         this.frameBytesMax = frameBytesMax;
@@ -20,6 +22,20 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (broken) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            decodeFrames(in, out);
+        } catch (FrameException e) {
+            broken = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeFrames(ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= Frame.LENGTH_BYTES) {
             int length = in.getInt(in.readerIndex());
             if (length < Frame.HEADER_BYTES) {

@@ -1,0 +1,130 @@
+package io.coordinator.server.member;
+
+import io.coordinator.protocol.message.ServerMessage;
+import io.coordinator.server.config.MemberAddress;
+import io.coordinator.server.config.ServerConfig;
+import io.coordinator.server.consensus.ConsensusConfig;
+import io.coordinator.server.consensus.MemberStatus;
+import io.coordinator.server.consensus.ReplicatedLog;
+import io.coordinator.server.consensus.atomix.AtomixReplicatedLog;
+import io.coordinator.server.net.ClientServer;
+import io.coordinator.server.pipeline.RequestPipeline;
+import io.coordinator.server.state.EventSink;
+import io.coordinator.server.state.ReplicatedTree;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One member process, wired together: the replicated tree fed by the consensus log, the request
+ * pipeline in front of it, the client port, and the leader's duties. The only class that knows all
+ * the parts.
+ */
+public final class Member implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Member.class);
+
+    private final ServerConfig config;
+    private final ReplicatedTree tree;
+    private final ReplicatedLog replicatedLog;
+    private final RequestPipeline pipeline;
+    private final ClientServer clientServer = new ClientServer();
+    private final ScheduledExecutorService scheduler;
+
+    private Member(ServerConfig config, EventSink events) {
+        this.config = config;
+        this.tree = new ReplicatedTree(config.coreLimits(), events);
+        this.replicatedLog = AtomixReplicatedLog.create(consensusConfig(config), tree);
+        this.pipeline = new RequestPipeline(replicatedLog, tree, config);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "leader-duties-" + config.memberId());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts the member and returns once it serves clients (a leader may still be being elected). */
+    public static Member start(ServerConfig config) throws Exception {
+        Files.createDirectories(config.dataDir());
+        Member member = new Member(config, EventSink.NONE);
+        try {
+            member.startParts();
+            return member;
+        } catch (Exception | Error e) {
+            member.close();
+            throw e;
+        }
+    }
+
+    private void startParts() throws Exception {
+        MemberAddress self = config.self();
+        // The log starts in the background: a member of a cluster that has not formed yet must
+        // still accept connections and answer UNAVAILABLE rather than refuse them.
+        replicatedLog.start().whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                log.error("member={} consensus failed to start", config.memberId(), failure);
+            } else {
+                log.info("member={} joined the cluster: {}", config.memberId(), replicatedLog.status());
+            }
+        });
+        clientServer.start(new InetSocketAddress(self.host(), self.clientPort()), pipeline, this::statusReply,
+                config.memberId(), config.limits().frameBytesMax(), config.limits().connectionsMax());
+        new LeaderDuties(replicatedLog, pipeline, config.memberId())
+                .schedule(scheduler, config.sessions().tickIntervalMillis());
+    }
+
+    private static ConsensusConfig consensusConfig(ServerConfig config) {
+        Map<String, String> peers = new LinkedHashMap<>();
+        for (MemberAddress member : config.members()) {
+            peers.put(member.id(), member.host() + ":" + member.raftPort());
+        }
+        ServerConfig.ConsensusSettings consensus = config.consensus();
+        return ConsensusConfig.builder(config.memberId(), config.self().host(), config.self().raftPort(), peers,
+                        config.dataDir().resolve("raft"))
+                .electionTimeoutMillis(consensus.electionTimeoutMillis())
+                .heartbeatIntervalMillis(consensus.heartbeatIntervalMillis())
+                .proposalTimeoutMillis(consensus.proposalTimeoutMillis())
+                .sessionsPerMember(consensus.sessionsPerMember())
+                .segmentBytesMax(consensus.segmentBytesMax())
+                .build();
+    }
+
+    public ServerMessage.StatusReply statusReply() {
+        MemberStatus status = replicatedLog.status();
+        io.coordinator.protocol.message.MemberStatus self = new io.coordinator.protocol.message.MemberStatus(
+                config.memberId(), status.role().name(), status.term(), status.leaderId(), status.commitIndex(),
+                tree.lastAppliedIndex(), tree.revision(), config.self().clientEndpoint());
+        return new ServerMessage.StatusReply(self, config.members().stream().map(MemberAddress::id).toList());
+    }
+
+    public String id() {
+        return config.memberId();
+    }
+
+    public ReplicatedLog replicatedLog() {
+        return replicatedLog;
+    }
+
+    public InetSocketAddress clientAddress() {
+        return clientServer.address();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        clientServer.close();
+        replicatedLog.close();
+        try {
+            scheduler.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("member={} stopped", config.memberId());
+    }
+}

@@ -1,0 +1,180 @@
+package io.coordinator.server.state;
+
+import io.coordinator.core.CoordinatorStateMachine;
+import io.coordinator.core.api.Applied;
+import io.coordinator.core.api.Command;
+import io.coordinator.core.api.ErrorCode;
+import io.coordinator.core.api.Limits;
+import io.coordinator.core.api.Response;
+import io.coordinator.core.api.WatchEvent;
+import io.coordinator.protocol.message.ClientMessage;
+import io.coordinator.protocol.message.Codec;
+import io.coordinator.protocol.message.ServerMessage;
+import io.coordinator.server.consensus.LogStateMachine;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A member's copy of the state machine, fed by the log. It decodes each batch entry, applies its
+ * calls to the pure core one by one (consecutive revisions), and answers with a batch of encoded
+ * replies in the same order. Local (serializable) reads share its lock with apply.
+ */
+public final class ReplicatedTree implements LogStateMachine {
+    private final Limits limits;
+    private final EventSink events;
+    private final Codec codec = Codec.smile();
+    private final PriorityQueue<RevisionWaiter> revisionWaiters = new PriorityQueue<>();
+    private CoordinatorStateMachine machine;
+
+    public ReplicatedTree(Limits limits, EventSink events) {
+        this.limits = limits;
+        this.events = events;
+        this.machine = new CoordinatorStateMachine(limits);
+    }
+
+    @Override
+    public byte[] apply(long index, long logTimeMillis, byte[] entry) {
+        List<byte[]> calls;
+        try {
+            calls = LogBatch.decode(entry);
+        } catch (IllegalArgumentException e) {
+            // Members validate before proposing, so this is a bug or corruption; every member
+            // decides the same way, so the replicas stay equal.
+            return LogBatch.encode(List.of());
+        }
+        List<byte[]> replies = new ArrayList<>(calls.size());
+        List<WatchEvent> changed = new ArrayList<>();
+        List<RevisionWaiter> ready;
+        synchronized (this) {
+            for (byte[] call : calls) {
+                Applied applied = applyOne(call, index, logTimeMillis);
+                changed.addAll(applied.events());
+                replies.add(codec.encode(new ServerMessage.Reply(applied.revision(), applied.response())));
+            }
+            ready = takeReadyWaiters();
+        }
+        if (!changed.isEmpty()) {
+            events.accept(changed);
+        }
+        ready.forEach(waiter -> waiter.future.complete(null));
+        return LogBatch.encode(replies);
+    }
+
+    private Applied applyOne(byte[] payload, long index, long logTimeMillis) {
+        ClientMessage message;
+        try {
+            message = codec.decodeClient(payload);
+        } catch (Codec.MalformedMessageException e) {
+            return failure(ErrorCode.MALFORMED, e.getMessage());
+        }
+        if (!(message instanceof ClientMessage.Call call)) {
+            return failure(ErrorCode.MALFORMED, "not a call");
+        }
+        return machine.apply(call.request(), index, logTimeMillis);
+    }
+
+    private Applied failure(ErrorCode code, String message) {
+        return new Applied(machine.revision(), new Response.Failure(code, message), List.of());
+    }
+
+    /** Linearizable reads, run by the consensus engine once leadership is confirmed. */
+    @Override
+    public byte[] query(byte[] entry) {
+        List<byte[]> calls;
+        try {
+            calls = LogBatch.decode(entry);
+        } catch (IllegalArgumentException e) {
+            return LogBatch.encode(List.of());
+        }
+        List<byte[]> replies = new ArrayList<>(calls.size());
+        synchronized (this) {
+            for (byte[] payload : calls) {
+                replies.add(codec.encode(readOne(payload)));
+            }
+        }
+        return LogBatch.encode(replies);
+    }
+
+    private ServerMessage.Reply readOne(byte[] payload) {
+        try {
+            ClientMessage message = codec.decodeClient(payload);
+            if (message instanceof ClientMessage.Call call) {
+                return readLocal(call.request().command());
+            }
+            return new ServerMessage.Reply(machine.revision(), new Response.Failure(ErrorCode.MALFORMED, "not a call"));
+        } catch (Codec.MalformedMessageException e) {
+            return new ServerMessage.Reply(machine.revision(), new Response.Failure(ErrorCode.MALFORMED, e.getMessage()));
+        }
+    }
+
+    /** A serializable read of this member's state. */
+    public synchronized ServerMessage.Reply readLocal(Command command) {
+        Applied applied = machine.read(command);
+        return new ServerMessage.Reply(applied.revision(), applied.response());
+    }
+
+    public synchronized long revision() {
+        return machine.revision();
+    }
+
+    public synchronized long lastAppliedIndex() {
+        return machine.lastAppliedIndex();
+    }
+
+    public synchronized boolean sessionMatches(long sessionId, long secret) {
+        return machine.sessionMatches(sessionId, secret);
+    }
+
+    /** Completes once this member's state has reached {@code revision}. */
+    public CompletableFuture<Void> awaitRevision(long revision) {
+        synchronized (this) {
+            if (machine.revision() >= revision) {
+                return CompletableFuture.completedFuture(null);
+            }
+            RevisionWaiter waiter = new RevisionWaiter(revision, new CompletableFuture<>());
+            revisionWaiters.add(waiter);
+            return waiter.future;
+        }
+    }
+
+    private List<RevisionWaiter> takeReadyWaiters() {
+        List<RevisionWaiter> ready = new ArrayList<>();
+        while (!revisionWaiters.isEmpty() && revisionWaiters.peek().revision <= machine.revision()) {
+            ready.add(revisionWaiters.poll());
+        }
+        return ready;
+    }
+
+    @Override
+    public synchronized void writeSnapshot(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        machine.writeSnapshot(data);
+        data.flush();
+    }
+
+    @Override
+    public void readSnapshot(InputStream in) throws IOException {
+        CoordinatorStateMachine restored = CoordinatorStateMachine.readSnapshot(new DataInputStream(in), limits);
+        List<RevisionWaiter> ready;
+        synchronized (this) {
+            machine = restored;
+            ready = takeReadyWaiters();
+        }
+        ready.forEach(waiter -> waiter.future.complete(null));
+    }
+
+    private record RevisionWaiter(long revision, CompletableFuture<Void> future) implements Comparable<RevisionWaiter> {
+        @Override
+        public int compareTo(RevisionWaiter other) {
+            return Long.compare(revision, other.revision);
+        }
+    }
+}

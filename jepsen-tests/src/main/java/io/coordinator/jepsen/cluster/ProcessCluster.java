@@ -1,0 +1,220 @@
+package io.coordinator.jepsen.cluster;
+
+import io.coordinator.server.cli.ServerMain;
+import io.coordinator.server.config.ConfigLoader;
+import io.coordinator.server.config.LocalClusterLayout;
+import io.coordinator.server.config.MemberAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of real member processes on one host, each a separate JVM with its own data directory
+ * and log file, that can be killed with SIGKILL, stopped and restarted. Closing it kills whatever is
+ * still running, and so does the JVM's exit.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
+    private static final List<String> JVM_OPENS = List.of(
+            "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+
+    private final Path dataDir;
+    private final List<MemberAddress> members;
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Thread exitHook = new Thread(this::killAll, "process-cluster-exit");
+
+    private ProcessCluster(Path dataDir, List<MemberAddress> members) {
+        this.dataDir = dataDir;
+        this.members = members;
+    }
+
+    /** Starts {@code count} members on 127.0.0.1, on ports from {@code basePort} (see LocalClusterLayout). */
+    public static ProcessCluster start(Path dataDir, int count, int basePort) throws IOException {
+        ProcessCluster cluster = new ProcessCluster(dataDir, LocalClusterLayout.members("127.0.0.1", basePort, count));
+        Runtime.getRuntime().addShutdownHook(cluster.exitHook);
+        try {
+            Files.createDirectories(dataDir);
+            for (MemberAddress member : cluster.members) {
+                cluster.writeConfig(member);
+                cluster.startMember(member.id());
+            }
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** A base port whose client, raft and HTTP ports for {@code count} members are all free right now. */
+    public static int freeBasePort(int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + ThreadLocalRandom.current().nextInt(0, 400) * 100;
+            if (allFree(base, count)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("found no free port range for " + count + " members");
+    }
+
+    /** True when the client, raft and HTTP ports of {@code count} members from {@code base} are free. */
+    public static boolean isFree(int base, int count) {
+        return allFree(base, count);
+    }
+
+    /** Removes a directory tree; a best effort used for temporary data. */
+    public static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.warn("could not remove {}", dir, e);
+        }
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (MemberAddress member : LocalClusterLayout.members("127.0.0.1", base, count)) {
+            for (int port : new int[]{member.clientPort(), member.raftPort(), member.httpPort()}) {
+                try (ServerSocket socket = new ServerSocket()) {
+                    socket.bind(new InetSocketAddress("127.0.0.1", port));
+                } catch (IOException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void writeConfig(MemberAddress member) throws IOException {
+        String yaml = ConfigLoader.toYaml(LocalClusterLayout.memberConfig(members, member.id(), dataDir));
+        Files.writeString(configFile(member.id()), yaml);
+    }
+
+    private Path configFile(String memberId) {
+        return dataDir.resolve(memberId + ".yaml");
+    }
+
+    public Path logFile(String memberId) {
+        return dataDir.resolve(memberId + ".log");
+    }
+
+    public synchronized void startMember(String memberId) {
+        Process existing = processes.get(memberId);
+        if (existing != null && existing.isAlive()) {
+            throw new IllegalStateException(memberId + " is already running");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPENS);
+        command.add("-Xmx512m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ServerMain.class.getName());
+        command.add("server");
+        command.add("--config");
+        command.add(configFile(memberId).toString());
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(memberId).toFile()))
+                    .start();
+            processes.put(memberId, process);
+            log.info("started member {} (pid {})", memberId, process.pid());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hooks, no flush beyond what the member already fsynced. */
+    public synchronized void kill(String memberId) {
+        Process process = processes.get(memberId);
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(process);
+        }
+    }
+
+    /** SIGTERM and wait: the member shuts down cleanly. */
+    public synchronized void stop(String memberId) {
+        Process process = processes.get(memberId);
+        if (process != null) {
+            process.destroy();
+            if (!waitFor(process)) {
+                process.destroyForcibly();
+                waitFor(process);
+            }
+        }
+    }
+
+    public synchronized boolean isRunning(String memberId) {
+        Process process = processes.get(memberId);
+        return process != null && process.isAlive();
+    }
+
+    public synchronized long pid(String memberId) {
+        return processes.get(memberId).pid();
+    }
+
+    private static boolean waitFor(Process process) {
+        try {
+            return process.waitFor(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public List<MemberAddress> members() {
+        return members;
+    }
+
+    public List<String> memberIds() {
+        return members.stream().map(MemberAddress::id).toList();
+    }
+
+    public String endpoint(String memberId) {
+        return members.stream().filter(m -> m.id().equals(memberId)).findFirst().orElseThrow().clientEndpoint();
+    }
+
+    /** All client endpoints, comma separated, as the client and ctl take them. */
+    public String endpoints() {
+        return String.join(",", members.stream().map(MemberAddress::clientEndpoint).toList());
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private synchronized void killAll() {
+        processes.values().forEach(Process::destroyForcibly);
+        processes.values().forEach(ProcessCluster::waitFor);
+    }
+
+    @Override
+    public void close() {
+        killAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException alreadyExiting) {
+            // the hook itself is running or has run
+        }
+    }
+}
