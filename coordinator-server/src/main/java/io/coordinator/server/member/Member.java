@@ -9,8 +9,8 @@ import io.coordinator.server.consensus.ReplicatedLog;
 import io.coordinator.server.consensus.atomix.AtomixReplicatedLog;
 import io.coordinator.server.net.ClientServer;
 import io.coordinator.server.pipeline.RequestPipeline;
-import io.coordinator.server.state.EventSink;
 import io.coordinator.server.state.ReplicatedTree;
+import io.coordinator.server.watch.WatchHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,23 +36,33 @@ public final class Member implements AutoCloseable {
     private final RequestPipeline pipeline;
     private final ClientServer clientServer = new ClientServer();
     private final ScheduledExecutorService scheduler;
+    private final WatchHub watches;
 
-    private Member(ServerConfig config, EventSink events) {
+    private Member(ServerConfig config) {
         this.config = config;
-        this.tree = new ReplicatedTree(config.coreLimits(), events);
-        this.replicatedLog = AtomixReplicatedLog.create(consensusConfig(config), tree);
-        this.pipeline = new RequestPipeline(replicatedLog, tree, config);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "leader-duties-" + config.memberId());
             thread.setDaemon(true);
             return thread;
         });
+        this.watches = new WatchHub(config.memberId(), watchSettings(config), scheduler);
+        this.tree = new ReplicatedTree(config.coreLimits(), watches, watches::restart);
+        this.replicatedLog = AtomixReplicatedLog.create(consensusConfig(config), tree);
+        this.pipeline = new RequestPipeline(replicatedLog, tree, config);
+    }
+
+    private static WatchHub.Settings watchSettings(ServerConfig config) {
+        ServerConfig.LimitsConfig limits = config.limits();
+        // A watch from a revision this member has not reached waits as long as a serializable read would.
+        return new WatchHub.Settings(limits.watchHistoryEventsMax(), limits.watchHistoryBytesMax(),
+                limits.watchesPerConnectionMax(), config.consensus().proposalTimeoutMillis(),
+                limits.frameBytesMax() / 2, limits.pathLengthMax());
     }
 
     /** Starts the member and returns once it serves clients (a leader may still be being elected). */
     public static Member start(ServerConfig config) throws Exception {
         Files.createDirectories(config.dataDir());
-        Member member = new Member(config, EventSink.NONE);
+        Member member = new Member(config);
         try {
             member.startParts();
             return member;
@@ -71,10 +81,12 @@ public final class Member implements AutoCloseable {
                 log.error("member={} consensus failed to start", config.memberId(), failure);
             } else {
                 log.info("member={} joined the cluster: {}", config.memberId(), replicatedLog.status());
+                watches.ready();
             }
         });
-        clientServer.start(new InetSocketAddress(self.host(), self.clientPort()), pipeline, this::statusReply,
-                config.memberId(), config.limits().frameBytesMax(), config.limits().connectionsMax());
+        clientServer.start(new InetSocketAddress(self.host(), self.clientPort()), pipeline, watches,
+                config.limits().watchPendingBytesMax(), this::statusReply, config.memberId(),
+                config.limits().frameBytesMax(), config.limits().connectionsMax());
         new LeaderDuties(replicatedLog, pipeline, config.memberId())
                 .schedule(scheduler, config.sessions().tickIntervalMillis());
     }
@@ -92,7 +104,17 @@ public final class Member implements AutoCloseable {
                 .proposalTimeoutMillis(consensus.proposalTimeoutMillis())
                 .sessionsPerMember(consensus.sessionsPerMember())
                 .segmentBytesMax(consensus.segmentBytesMax())
+                .entryBytesMax(entryBytesMax(config))
                 .build();
+    }
+
+    /**
+     * A log entry must hold the largest batch the pipeline builds: up to batch.bytes-max of
+     * requests, or a single request as large as a frame may be, plus the batch's own framing.
+     */
+    private static int entryBytesMax(ServerConfig config) {
+        int payloadMax = Math.max(config.batch().bytesMax(), config.limits().frameBytesMax());
+        return payloadMax + 64 * 1024;
     }
 
     public ServerMessage.StatusReply statusReply() {
@@ -105,6 +127,11 @@ public final class Member implements AutoCloseable {
 
     public String id() {
         return config.memberId();
+    }
+
+    /** The member's watches and their history (counters for metrics). */
+    public WatchHub watches() {
+        return watches;
     }
 
     public ReplicatedLog replicatedLog() {

@@ -1,0 +1,189 @@
+package io.coordinator.server.consensus.transport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrameTransportTest {
+    private static final String HOST = "127.0.0.1";
+    private static final int ECHO = 1;
+    private static final int NEVER_ANSWERS = 2;
+    private static final int FAILS = 3;
+    private static final long LONG_TIMEOUT_MILLIS = 10_000;
+
+    private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+    private final List<FrameTransport> transports = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        transports.forEach(FrameTransport::close);
+    }
+
+    @Test
+    void aRequestIsAnsweredAndLaterAnswersMayOvertakeEarlierOnes() throws Exception {
+        addresses("a", "b");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        FrameTransport b = transport("b", LONG_TIMEOUT_MILLIS);
+        CompletableFuture<byte[]> held = new CompletableFuture<>();
+        b.registerRequestHandler(NEVER_ANSWERS, payload -> held);
+        b.registerRequestHandler(ECHO, CompletableFuture::completedFuture);
+
+        CompletableFuture<byte[]> first = a.request("b", 0, NEVER_ANSWERS, bytes("first"));
+        byte[] second = a.request("b", 0, ECHO, bytes("second")).get(5, TimeUnit.SECONDS);
+        assertArrayEquals(bytes("second"), second);
+        held.complete(bytes("first answer"));
+        assertArrayEquals(bytes("first answer"), first.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void requestsOfOneLaneReachThePeerInTheOrderSent() throws Exception {
+        addresses("a", "b");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        FrameTransport b = transport("b", LONG_TIMEOUT_MILLIS);
+        List<String> received = new CopyOnWriteArrayList<>();
+        b.registerRequestHandler(ECHO, payload -> {
+            received.add(new String(payload, StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(payload);
+        });
+        List<String> sent = new ArrayList<>();
+        List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            sent.add("m" + i);
+            answers.add(a.request("b", 1, ECHO, bytes("m" + i)));
+        }
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertEquals(sent, received);
+    }
+
+    @Test
+    void pendingRequestsFailAtOnceWhenThePeerGoesAway() {
+        addresses("a", "b");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        FrameTransport b = transport("b", LONG_TIMEOUT_MILLIS);
+        b.registerRequestHandler(NEVER_ANSWERS, payload -> new CompletableFuture<>());
+        b.registerRequestHandler(ECHO, CompletableFuture::completedFuture);
+        a.request("b", 0, ECHO, bytes("connect")).join();
+        CompletableFuture<byte[]> pending = a.request("b", 0, NEVER_ANSWERS, bytes("lost"));
+
+        long start = System.nanoTime();
+        b.close();
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(ConnectException.class, failure.getCause());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 2000, "failed long before the request timeout");
+    }
+
+    @Test
+    void aRequestToAMemberThatIsNotListeningFailsAtOnce() {
+        addresses("a", "b");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        long start = System.nanoTime();
+        ExecutionException failure = assertThrows(ExecutionException.class,
+                () -> a.request("b", 0, ECHO, bytes("anyone?")).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(ConnectException.class, failure.getCause());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 2000);
+    }
+
+    @Test
+    void aRequestWithoutAnswerTimesOutAfterTheRequestTimeout() {
+        addresses("a", "b");
+        FrameTransport a = transport("a", 300);
+        FrameTransport b = transport("b", 300);
+        b.registerRequestHandler(NEVER_ANSWERS, payload -> new CompletableFuture<>());
+        long start = System.nanoTime();
+        ExecutionException failure = assertThrows(ExecutionException.class,
+                () -> a.request("b", 0, NEVER_ANSWERS, bytes("hello")).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(TimeoutException.class, failure.getCause());
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(elapsed >= 300 && elapsed < 2000, "timed out after about 300 ms: " + elapsed);
+    }
+
+    @Test
+    void aFailingHandlerOrAMissingOneIsReportedToTheCaller() {
+        addresses("a", "b");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        FrameTransport b = transport("b", LONG_TIMEOUT_MILLIS);
+        b.registerRequestHandler(FAILS, payload -> CompletableFuture.failedFuture(new IllegalStateException("boom")));
+
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> a.request("b", 0, FAILS, bytes("x")).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(RemoteFailureException.class, failed.getCause());
+        ExecutionException unhandled = assertThrows(ExecutionException.class,
+                () -> a.request("b", 0, ECHO, bytes("x")).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(ConnectException.class, unhandled.getCause(), "no handler: as if nobody were there");
+    }
+
+    @Test
+    void aPeerThatDropsItsConnectionsAndRefusesNewOnesIsReportedUnreachable() {
+        addresses("a", "b");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        FrameTransport b = transport("b", LONG_TIMEOUT_MILLIS);
+        List<String> unreachable = new CopyOnWriteArrayList<>();
+        a.addUnreachableListener(unreachable::add);
+        b.registerRequestHandler(ECHO, CompletableFuture::completedFuture);
+        a.request("b", 0, ECHO, bytes("connect")).join();
+
+        b.close();
+        await().atMost(Duration.ofSeconds(3)).until(() -> unreachable.contains("b"));
+        assertEquals(List.of("b"), List.copyOf(unreachable).subList(0, 1));
+    }
+
+    @Test
+    void itListensOnlyOnTheConfiguredAddressAndRejectsOversizedRequests() {
+        addresses("a", "b");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        assertEquals(HOST, a.localAddress().getAddress().getHostAddress());
+        ExecutionException failure = assertThrows(ExecutionException.class,
+                () -> a.request("b", 0, ECHO, new byte[64 * 1024]).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(IOException.class, failure.getCause());
+    }
+
+    private void addresses(String... ids) {
+        for (String id : ids) {
+            addresses.put(id, new InetSocketAddress(HOST, freePort()));
+        }
+    }
+
+    private FrameTransport transport(String id, long requestTimeoutMillis) {
+        FrameTransport transport = new FrameTransport(id, addresses.get(id), addresses,
+                new TransportSettings(2, requestTimeoutMillis, 1000, 16 * 1024, 1));
+        transports.add(transport);
+        transport.start();
+        return transport;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
