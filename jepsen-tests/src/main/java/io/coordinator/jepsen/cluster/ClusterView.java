@@ -8,6 +8,7 @@ import io.coordinator.client.MemberInfo;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,6 +17,8 @@ import java.util.Optional;
  * would with {@code ctl status}. Every wait is bounded by the given timeout.
  */
 public final class ClusterView {
+    private static final int LOG_TAIL_LINES = 15;
+
     private final ProcessCluster cluster;
 
     public ClusterView(ProcessCluster cluster) {
@@ -43,31 +46,61 @@ public final class ClusterView {
         }
     }
 
-    /** Waits until a running member says it is the leader, and returns its status. */
+    /**
+     * Waits until a running member says it is the leader, and returns its status. Fails at once,
+     * with the members' log tails, if every member process has exited.
+     */
     public MemberInfo awaitLeader(Duration timeout) {
+        return awaitLeaderAmong(cluster.memberIds(), timeout);
+    }
+
+    /**
+     * Waits until one of {@code memberIds} says it is the leader and returns its status. Use it in a
+     * partition: a member cut off from the rest may still believe it leads for a while.
+     */
+    public MemberInfo awaitLeaderAmong(Collection<String> memberIds, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            for (MemberInfo info : statuses()) {
-                if ("LEADER".equals(info.self().role())) {
-                    return info;
+            requireSomeRunning(memberIds);
+            for (String id : memberIds) {
+                Optional<MemberInfo> info = cluster.isRunning(id) ? status(id) : Optional.empty();
+                if (info.isPresent() && "LEADER".equals(info.get().self().role())) {
+                    return info.get();
                 }
             }
             pause();
         }
-        throw new IllegalStateException("no leader within " + timeout);
+        throw new IllegalStateException("no leader among " + memberIds + " within " + timeout + logTails(memberIds));
     }
 
     /** Waits until the member's local state has reached {@code revision}. */
     public void awaitRevision(String memberId, long revision, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            requireSomeRunning(List.of(memberId));
             Optional<MemberInfo> info = status(memberId);
             if (info.isPresent() && info.get().self().revision() >= revision) {
                 return;
             }
             pause();
         }
-        throw new IllegalStateException(memberId + " did not reach revision " + revision + " within " + timeout);
+        throw new IllegalStateException(memberId + " did not reach revision " + revision + " within " + timeout
+                + logTails(List.of(memberId)));
+    }
+
+    private void requireSomeRunning(Collection<String> memberIds) {
+        if (memberIds.stream().noneMatch(cluster::isRunning)) {
+            throw new IllegalStateException("no member of " + memberIds + " is running" + logTails(memberIds));
+        }
+    }
+
+    private String logTails(Collection<String> memberIds) {
+        StringBuilder tails = new StringBuilder();
+        for (String id : memberIds) {
+            tails.append(System.lineSeparator()).append("--- last lines of ").append(cluster.logFile(id)).append(':')
+                    .append(System.lineSeparator()).append(cluster.logTail(id, LOG_TAIL_LINES));
+        }
+        return tails.toString();
     }
 
     public String endpointsExcept(String memberId) {

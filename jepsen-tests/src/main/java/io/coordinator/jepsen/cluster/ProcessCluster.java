@@ -7,12 +7,16 @@ import io.coordinator.server.config.MemberAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  * A cluster of real member processes on one host, each a separate JVM with its own data directory
  * and log file, that can be killed with SIGKILL, stopped and restarted. Closing it kills whatever is
  * still running, and so does the JVM's exit.
+ *
+ * <p>Started with {@link #startWithProxies}, every member reaches every other member's raft port
+ * through a {@link FaultProxy} of its own, so that {@link #partitions()} can cut links: each
+ * member's config lists its own real raft port (the one it binds) and, for each peer, the port of
+ * the proxy for (self, peer). Client ports are never proxied.
  */
 public final class ProcessCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
@@ -38,6 +47,10 @@ public final class ProcessCluster implements AutoCloseable {
     private final List<MemberAddress> members;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Thread exitHook = new Thread(this::killAll, "process-cluster-exit");
+    /** Null when members talk to each other directly. */
+    private volatile Partitions partitions;
+    /** The members' classpath: this JVM's, with private copies of whatever a build may overwrite. */
+    private String memberClasspath;
 
     private ProcessCluster(Path dataDir, List<MemberAddress> members) {
         this.dataDir = dataDir;
@@ -46,10 +59,27 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts {@code count} members on 127.0.0.1, on ports from {@code basePort} (see LocalClusterLayout). */
     public static ProcessCluster start(Path dataDir, int count, int basePort) throws IOException {
+        return start(dataDir, count, basePort, false);
+    }
+
+    /**
+     * Like {@link #start}, with a {@link FaultProxy} on every directed peer link (on free ports of
+     * 127.0.0.1 outside the members' ports), all passing traffic until {@link #partitions()} says
+     * otherwise.
+     */
+    public static ProcessCluster startWithProxies(Path dataDir, int count, int basePort) throws IOException {
+        return start(dataDir, count, basePort, true);
+    }
+
+    private static ProcessCluster start(Path dataDir, int count, int basePort, boolean proxies) throws IOException {
         ProcessCluster cluster = new ProcessCluster(dataDir, LocalClusterLayout.members("127.0.0.1", basePort, count));
         Runtime.getRuntime().addShutdownHook(cluster.exitHook);
         try {
             Files.createDirectories(dataDir);
+            cluster.memberClasspath = snapshotClasspath(dataDir.resolve("classpath"));
+            if (proxies) {
+                cluster.partitions = Partitions.start(cluster.members, cluster.memberPorts(), Clock.systemUTC());
+            }
             for (MemberAddress member : cluster.members) {
                 cluster.writeConfig(member);
                 cluster.startMember(member.id());
@@ -102,9 +132,80 @@ public final class ProcessCluster implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Copies the classpath entries that a concurrent build rewrites in place (SNAPSHOT jars in the
+     * local repository, target/classes directories) into {@code dir}: a member JVM loads classes
+     * lazily, and one that finds a jar replaced under it fails in odd ways (seen: Jackson failing
+     * to read a record's components). Released jars are immutable and used where they are.
+     */
+    private static String snapshotClasspath(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<String> entries = new ArrayList<>();
+        int copies = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path source = Path.of(entry);
+            boolean mutable = Files.isDirectory(source)
+                    || (Files.isRegularFile(source) && source.getFileName().toString().contains("-SNAPSHOT"));
+            if (!mutable) {
+                entries.add(entry);
+                continue;
+            }
+            Path copy = dir.resolve(copies++ + "-" + source.getFileName());
+            copyTree(source, copy);
+            entries.add(copy.toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static void copyTree(Path source, Path target) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path to = target.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
     private void writeConfig(MemberAddress member) throws IOException {
-        String yaml = ConfigLoader.toYaml(LocalClusterLayout.memberConfig(members, member.id(), dataDir));
+        String yaml = ConfigLoader.toYaml(LocalClusterLayout.memberConfig(membersAsSeenBy(member.id()), member.id(), dataDir));
         Files.writeString(configFile(member.id()), yaml);
+    }
+
+    /** The member list in {@code self}'s config: with proxies, each peer's raft port is self's proxy to it. */
+    private List<MemberAddress> membersAsSeenBy(String self) {
+        if (partitions == null) {
+            return members;
+        }
+        return members.stream().map(m -> m.id().equals(self) ? m
+                : new MemberAddress(m.id(), m.host(), m.clientPort(), partitions.proxyPort(self, m.id()), m.httpPort()))
+                .toList();
+    }
+
+    private List<Integer> memberPorts() {
+        List<Integer> ports = new ArrayList<>();
+        for (MemberAddress member : members) {
+            ports.addAll(List.of(member.clientPort(), member.raftPort(), member.httpPort()));
+        }
+        return ports;
+    }
+
+    /** The network nemesis; only for a cluster started {@link #startWithProxies with proxies}. */
+    public Partitions partitions() {
+        if (partitions == null) {
+            throw new IllegalStateException("this cluster was started without fault proxies (use startWithProxies)");
+        }
+        return partitions;
+    }
+
+    public boolean hasProxies() {
+        return partitions != null;
     }
 
     private Path configFile(String memberId) {
@@ -113,6 +214,20 @@ public final class ProcessCluster implements AutoCloseable {
 
     public Path logFile(String memberId) {
         return dataDir.resolve(memberId + ".log");
+    }
+
+    /** The last {@code lines} lines of a member's log, for failure messages; empty if there is none. */
+    public String logTail(String memberId, int lines) {
+        Path file = logFile(memberId);
+        if (!Files.exists(file)) {
+            return "";
+        }
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
     }
 
     public synchronized void startMember(String memberId) {
@@ -126,7 +241,7 @@ public final class ProcessCluster implements AutoCloseable {
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(memberClasspath);
         command.add(ServerMain.class.getName());
         command.add("server");
         command.add("--config");
@@ -211,6 +326,9 @@ public final class ProcessCluster implements AutoCloseable {
     @Override
     public void close() {
         killAll();
+        if (partitions != null) {
+            partitions.close();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(exitHook);
         } catch (IllegalStateException alreadyExiting) {
