@@ -1,35 +1,56 @@
 package io.coordinator.jepsen.bench;
 
-import io.coordinator.client.ClientConfig;
-import io.coordinator.client.Coordinator;
-import io.coordinator.core.api.CreateMode;
+import io.coordinator.client.MemberInfo;
+import io.coordinator.jepsen.baseline.EtcdCluster;
+import io.coordinator.jepsen.baseline.ZooKeeperCluster;
 import io.coordinator.jepsen.cluster.ClusterView;
 import io.coordinator.jepsen.cluster.ProcessCluster;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The benchmark driver: writes (set) and linearizable reads (get) of random keys, with a fixed
- * number of requests outstanding, against a 3-member cluster of separate processes that it starts
- * (or against {@code --endpoints}). Prints throughput and exact latency percentiles per run, and how
- * many requests took over one second, which in a healthy cluster must be none.
+ * The benchmark driver: writes (set), linearizable reads and local reads of random keys, with a
+ * fixed number of requests outstanding, against 3-member clusters of separate processes that it
+ * starts on this host: Coordinator, then ZooKeeper, then etcd, one after another, each stopped and
+ * deleted before the next starts. Prints throughput, exact latency percentiles and how many
+ * requests took over one second (in a healthy cluster: none) per run, then Coordinator's numbers
+ * as ratios of each peer's.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure write and read throughput and latency at several concurrency levels.")
-public final class Bench implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--endpoints", description = "Use a running cluster instead of starting three member processes")
+        description = "Measure write and read throughput and latency of Coordinator, ZooKeeper and etcd.")
+public final class Bench implements Callable<Integer> {
+    static final List<String> SYSTEMS = List.of("coordinator", "zookeeper", "etcd");
+    private static final int MEMBERS = 3;
+    private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--systems", split = ",",
+            description = "Systems to measure, in this order (default: coordinator,zookeeper,etcd; etcd only if installed)")
+    List<String> systems;
+
+    @Option(names = "--endpoints", description = "Measure a running Coordinator cluster instead of starting one")
     String endpoints;
+
+    @Option(names = "--connect", defaultValue = "leader",
+            description = "Member the client talks to: leader or follower (default ${DEFAULT-VALUE})")
+    String connect;
 
     @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per run (default ${DEFAULT-VALUE})")
     int seconds;
@@ -47,103 +68,169 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--keys", defaultValue = "1000", description = "Distinct keys (default ${DEFAULT-VALUE})")
     int keys;
 
+    @Option(names = "--json", description = "Also write every result to this file, as JSON")
+    Path json;
+
+    @Option(names = "--markdown", description = "Print the tables as Markdown")
+    boolean markdown;
+
+    /** A started system: the client the driver uses, and a line saying what runs where. */
+    private record Launched(BenchTarget target, String description) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (endpoints != null) {
-            return run(endpoints);
+        List<String> chosen = chosenSystems();
+        if (!connect.equals("leader") && !connect.equals("follower")) {
+            throw new ParameterException(spec.commandLine(), "--connect must be leader or follower, not " + connect);
         }
-        Path dir = Files.createTempDirectory("coordinator-bench");
-        try (ProcessCluster cluster = ProcessCluster.start(dir, 3, ProcessCluster.freeBasePort(3))) {
-            new ClusterView(cluster).awaitLeader(Duration.ofSeconds(60));
-            System.out.println("cluster: 3 member processes on " + cluster.endpoints());
-            return run(cluster.endpoints());
-        } finally {
-            ProcessCluster.deleteRecursively(dir);
+        byte[] value = new byte[valueBytes];
+        ThreadLocalRandom.current().nextBytes(value);
+        List<String> keyPaths = keyPaths(keys);
+        double loadAtStart = loadAverage();
+        System.out.printf("bench: %d-member clusters on 127.0.0.1, one system at a time; %d-byte values on %d keys; "
+                        + "%d s per run after %d s of warm-up; client on the %s; %d cores, load average %.2f%n",
+                MEMBERS, valueBytes, keys, seconds, warmupSeconds, connect,
+                Runtime.getRuntime().availableProcessors(), loadAtStart);
+
+        List<Report.SystemRuns> results = new ArrayList<>();
+        for (String system : chosen) {
+            results.add(measureSystem(system, keyPaths, value));
         }
+        Optional<Report.SystemRuns> base = results.stream()
+                .filter(r -> r.system().equals("coordinator") && !r.runs().isEmpty()).findFirst();
+        List<Report.Comparison> comparisons = base.map(b -> Report.compare(b, results)).orElse(List.of());
+        if (!comparisons.isEmpty()) {
+            System.out.println();
+            System.out.println("Coordinator / peer (ops/s above 1x, latency below 1x favour Coordinator):");
+            print(Report.comparisonTable(base.get(), comparisons));
+        }
+        if (json != null) {
+            Report.Settings settings = new Report.Settings(
+                    "coordinator " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage(), seconds, warmupSeconds,
+                    concurrency, valueBytes, keys, connect);
+            Files.writeString(json, Report.json(settings, results, comparisons) + "\n", StandardCharsets.UTF_8);
+            System.out.println("results written to " + json);
+        }
+        return results.stream().anyMatch(r -> r.status() == Report.Status.FAILED) ? 1 : 0;
     }
 
-    private int run(String targets) throws InterruptedException {
-        ClientConfig config = ClientConfig.builder().endpoints(targets).requestTimeoutMillis(30_000)
-                .pendingRequestsMax(1024).build();
-        try (Coordinator client = Coordinator.connect(config)) {
-            byte[] value = new byte[valueBytes];
-            ThreadLocalRandom.current().nextBytes(value);
-            prepare(client, value);
-            System.out.printf("%-6s %5s %10s %9s %9s %9s %9s %8s%n",
-                    "op", "conc", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", ">1s");
+    private List<String> chosenSystems() {
+        if (systems == null || systems.isEmpty()) {
+            return SYSTEMS;
+        }
+        for (String system : systems) {
+            if (!SYSTEMS.contains(system)) {
+                throw new ParameterException(spec.commandLine(), "unknown system '" + system + "'; known: " + SYSTEMS);
+            }
+        }
+        return systems.stream().distinct().toList();
+    }
+
+    static List<String> keyPaths(int count) {
+        List<String> paths = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            paths.add(String.format("/bench/k%06d", k));
+        }
+        return paths;
+    }
+
+    /** Starts the system, measures every op at every concurrency, stops it and removes its data. */
+    private Report.SystemRuns measureSystem(String system, List<String> keyPaths, byte[] value) {
+        System.out.println();
+        Optional<Path> etcd = EtcdCluster.findBinary();
+        if (system.equals("etcd") && etcd.isEmpty()) {
+            System.out.println("etcd: skipped (install etcd-server)");
+            return Report.SystemRuns.skipped(system, "no etcd binary on PATH or in /usr/bin (install etcd-server)");
+        }
+        List<Report.Run> runs = new ArrayList<>();
+        String description = "";
+        try (Cleanup cleanup = new Cleanup()) {
+            Launched launched = switch (system) {
+                case "coordinator" -> launchCoordinator(cleanup);
+                case "zookeeper" -> launchZooKeeper(cleanup);
+                case "etcd" -> launchEtcd(etcd.orElseThrow(), cleanup);
+                default -> throw new IllegalArgumentException(system);
+            };
+            description = launched.description();
+            System.out.println(system + ": " + description);
+            launched.target().prepare(keyPaths, value);
+            LoadLoop loop = new LoadLoop(launched.target(), keyPaths, value);
             for (int outstanding : concurrency) {
-                for (String op : List.of("write", "read")) {
-                    measure(client, op, outstanding, value, warmupSeconds, null);
+                for (Op op : Op.values()) {
+                    System.err.printf("  %s: %s at %d outstanding ...%n", system, op.label, outstanding);
+                    loop.run(op, outstanding, warmupSeconds, null);
                     LatencyRecorder recorder = new LatencyRecorder();
-                    double elapsed = measure(client, op, outstanding, value, seconds, recorder);
-                    LatencyRecorder.Summary s = recorder.summarize(elapsed);
-                    System.out.printf("%-6s %5d %10.0f %9.2f %9.2f %9.2f %9.2f %8d%n", op, outstanding,
-                            s.throughput(), s.p50(), s.p99(), s.p999(), s.max(), s.overOneSecond());
+                    LoadLoop.Outcome outcome = loop.run(op, outstanding, seconds, recorder);
+                    if (outcome.failures() > 0) {
+                        System.out.printf("  (%s %s at %d: %d failed requests, first: %s)%n", system, op.label,
+                                outstanding, outcome.failures(), outcome.firstFailure());
+                    }
+                    runs.add(new Report.Run(op, outstanding, recorder.summarize(outcome.elapsedSeconds()),
+                            outcome.failures()));
                 }
             }
+            Report.SystemRuns result = new Report.SystemRuns(system, Report.Status.MEASURED, description, runs);
+            print(Report.runTable(result));
+            return result;
+        } catch (Exception e) {
+            System.out.println(system + ": failed: " + e);
+            return Report.SystemRuns.failed(system, (description.isEmpty() ? "" : description + "; ") + e, runs);
         }
-        return 0;
     }
 
-    private void prepare(Coordinator client, byte[] value) {
-        if (client.exists("/bench").isEmpty()) {
-            client.create("/bench", new byte[0], CreateMode.PERSISTENT);
+    private Launched launchCoordinator(Cleanup cleanup) throws Exception {
+        if (endpoints != null) {
+            return new Launched(cleanup.add(new CoordinatorTarget(endpoints)), "running cluster at " + endpoints);
         }
-        List<CompletableFuture<?>> creates = new ArrayList<>();
-        for (int k = 0; k < keys; k++) {
-            String path = key(k);
-            creates.add(client.async().exists(path).thenCompose(stat -> stat.isPresent()
-                    ? CompletableFuture.completedFuture(null)
-                    : client.async().create(path, value, CreateMode.PERSISTENT)));
-            if (creates.size() == 256) {
-                creates.forEach(CompletableFuture::join);
-                creates.clear();
-            }
-        }
-        creates.forEach(CompletableFuture::join);
+        Path dir = cleanup.deleteLater(Files.createTempDirectory("bench-coordinator"));
+        ProcessCluster cluster = cleanup.add(ProcessCluster.start(dir, MEMBERS, ProcessCluster.freeBasePort(MEMBERS)));
+        MemberInfo leader = new ClusterView(cluster).awaitLeader(LEADER_WAIT);
+        String leaderId = leader.self().memberId();
+        String memberId = connect.equals("leader") ? leaderId
+                : cluster.memberIds().stream().filter(id -> !id.equals(leaderId)).findFirst().orElseThrow();
+        String endpoint = cluster.endpoint(memberId);
+        return new Launched(cleanup.add(new CoordinatorTarget(endpoint)),
+                MEMBERS + " member processes (" + cluster.endpoints() + "), client on " + role(memberId, leaderId)
+                        + " " + memberId + " " + endpoint);
     }
 
-    /** Runs {@code outstanding} request loops for {@code runSeconds}; returns the elapsed seconds. */
-    private double measure(Coordinator client, String op, int outstanding, byte[] value, int runSeconds,
-                           LatencyRecorder recorder) throws InterruptedException {
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(runSeconds);
-        CountDownLatch done = new CountDownLatch(outstanding);
-        AtomicLong failures = new AtomicLong();
-        for (int i = 0; i < outstanding; i++) {
-            issue(client, op, value, end, recorder, done, failures);
-        }
-        if (!done.await(runSeconds + 60L, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("requests still outstanding a minute after the run ended");
-        }
-        if (failures.get() > 0) {
-            System.out.printf("  (%d failed requests in this run)%n", failures.get());
-        }
-        return (System.nanoTime() - start) / 1e9;
+    private Launched launchZooKeeper(Cleanup cleanup) throws Exception {
+        Path dir = cleanup.deleteLater(Files.createTempDirectory("bench-zookeeper"));
+        ZooKeeperCluster cluster = cleanup.add(ZooKeeperCluster.start(dir, MEMBERS));
+        ZooKeeperCluster.Member leader = cluster.awaitLeader(LEADER_WAIT);
+        ZooKeeperCluster.Member member = connect.equals("leader") ? leader
+                : cluster.members().stream().filter(m -> m.id() != leader.id()).findFirst().orElseThrow();
+        ZooKeeperTarget target = cleanup.add(ZooKeeperTarget.connect(member.clientEndpoint(), LEADER_WAIT));
+        return new Launched(target, MEMBERS + " QuorumPeerMain processes (ZooKeeper "
+                + org.apache.zookeeper.Version.getFullVersion() + ", " + cluster.connectString() + "), client on "
+                + role(member.id(), leader.id()) + " " + member.id() + " " + member.clientEndpoint());
     }
 
-    private void issue(Coordinator client, String op, byte[] value, long end, LatencyRecorder recorder,
-                       CountDownLatch done, AtomicLong failures) {
-        long sent = System.nanoTime();
-        if (sent >= end) {
-            done.countDown();
-            return;
-        }
-        String path = key(ThreadLocalRandom.current().nextInt(keys));
-        CompletableFuture<?> call = op.equals("write")
-                ? client.async().set(path, value, -1)
-                : client.async().get(path);
-        call.whenComplete((result, failure) -> {
-            if (failure != null) {
-                failures.incrementAndGet();
-            } else if (recorder != null) {
-                recorder.record(System.nanoTime() - sent);
-            }
-            issue(client, op, value, end, recorder, done, failures);
-        });
+    private Launched launchEtcd(Path binary, Cleanup cleanup) throws Exception {
+        Path dir = cleanup.deleteLater(Files.createTempDirectory("bench-etcd"));
+        EtcdCluster cluster = cleanup.add(EtcdCluster.start(binary, dir, MEMBERS));
+        EtcdCluster.Member leader = cluster.awaitLeader(LEADER_WAIT);
+        EtcdCluster.Member member = connect.equals("leader") ? leader
+                : cluster.members().stream().filter(m -> !m.name().equals(leader.name())).findFirst().orElseThrow();
+        EtcdTarget target = cleanup.add(new EtcdTarget(member.clientUrl()));
+        return new Launched(target, MEMBERS + " etcd processes (" + EtcdCluster.version(binary) + ", " + binary
+                + "), HTTP/JSON gateway client on " + role(member.name(), leader.name()) + " " + member.name() + " "
+                + member.clientUrl());
     }
 
-    private static String key(int k) {
-        return String.format("/bench/k%06d", k);
+    /** The 1-minute load average: other work on the host skews every number, so it goes with them. */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static String role(Object member, Object leader) {
+        return member.equals(leader) ? "the leader" : "follower";
+    }
+
+    private void print(Report.Table table) {
+        System.out.print(markdown ? table.markdown() : table.text());
     }
 }
