@@ -10,9 +10,11 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Makes log entries durable (fsync) before they count toward a commit.
  *
- * <p>What atomix-raft 3.1.12 does on its own, read from its source: with {@code StorageLevel.DISK}
- * a segment writer appends with {@code FileChannel.write} and forces the file only when a segment
- * rolls over, on close, and, if {@code flushOnCommit} is set, in
+ * <p>What atomix-raft 3.1.12 does on its own, read from its source: a segment writer appends
+ * ({@code StorageLevel.MAPPED}, which we use: into the mapped segment; {@code DISK}: with
+ * {@code FileChannel.write}) and forces it ({@code MappedByteBuffer.force()}, i.e. msync MS_SYNC;
+ * {@code FileChannel.force}) only when a segment rolls over, on close, and, if {@code flushOnCommit}
+ * is set, in
  * {@code SegmentedJournalWriter.commit}, i.e. when this member's commit index advances. That is
  * after the fact: a follower acknowledges an AppendRequest while its entries are still in the page
  * cache, and a leader counts its own unforced entries toward the quorum. ({@code RaftLog} keeps a

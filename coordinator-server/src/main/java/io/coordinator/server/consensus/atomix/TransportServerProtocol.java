@@ -50,18 +50,21 @@ import java.util.function.Function;
  *
  * <p>Besides carrying messages, this is where entries are made durable before they count toward a
  * commit (see {@link LogDurability}): a leader syncs its log before an AppendRequest with entries
- * leaves, a follower syncs before it acknowledges one.
+ * leaves, a follower syncs before it acknowledges one. And where a leader tells followers a new
+ * commit index without waiting for the next heartbeat (see {@link CommitAnnouncer}).
  *
  * <p>Leadership transfer is not used by this adapter and is not carried.
  */
 final class TransportServerProtocol implements RaftServerProtocol {
     private final RaftEndpoints endpoints;
     private final LogDurability durability;
+    private final CommitAnnouncer commits;
     private final Map<Long, Consumer<ResetRequest>> resetListeners = new ConcurrentHashMap<>();
 
-    TransportServerProtocol(RaftEndpoints endpoints, LogDurability durability) {
+    TransportServerProtocol(RaftEndpoints endpoints, LogDurability durability, CommitAnnouncer commits) {
         this.endpoints = endpoints;
         this.durability = durability;
+        this.commits = commits;
         endpoints.<ResetRequest>listen(RaftRpc.RESET, request -> {
             Consumer<ResetRequest> listener = resetListeners.get(request.session());
             if (listener != null) {
@@ -142,10 +145,21 @@ final class TransportServerProtocol implements RaftServerProtocol {
 
     @Override
     public CompletableFuture<AppendResponse> append(MemberId memberId, AppendRequest request) {
-        if (request.entries().isEmpty()) {
-            return endpoints.request(memberId, RaftRpc.APPEND, request);
-        }
-        return durability.beforeReplicating().thenCompose(synced -> endpoints.request(memberId, RaftRpc.APPEND, request));
+        commits.sending(memberId, request.commitIndex());
+        CompletableFuture<AppendResponse> answer = request.entries().isEmpty()
+                ? endpoints.request(memberId, RaftRpc.APPEND, request)
+                : durability.beforeReplicating().thenCompose(synced -> endpoints.request(memberId, RaftRpc.APPEND, request));
+        // Atomix handles the answer on the Raft thread; the announcer's check is queued behind that.
+        CompletableFuture<AppendResponse> toRaft = new CompletableFuture<>();
+        answer.whenComplete((response, error) -> {
+            if (error == null) {
+                toRaft.complete(response);
+                commits.answered();
+            } else {
+                toRaft.completeExceptionally(error);
+            }
+        });
+        return toRaft;
     }
 
     @Override

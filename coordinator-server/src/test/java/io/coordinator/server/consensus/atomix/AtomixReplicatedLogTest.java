@@ -97,6 +97,25 @@ class AtomixReplicatedLogTest {
     }
 
     @Test
+    void followersApplyACommittedEntryWithoutWaitingForTheNextHeartbeat() throws Exception {
+        // A heartbeat every 1.5 s: a follower that learned commits only from heartbeats would lag ~1.5 s.
+        cluster = new TestCluster(dataDir, 3, builder -> SMALL_LOG.apply(builder)
+                .heartbeatIntervalMillis(1500).electionTimeoutMillis(4000).sessionTimeoutMillis(8000)).startAll();
+        String leader = cluster.awaitLeader();
+        for (int i = 0; i < 5; i++) {
+            for (String proposer : cluster.ids()) {
+                String value = "prompt-" + proposer + "-" + i;
+                cluster.log(proposer).propose(bytes(value)).get(ANSWER_WAIT_SECONDS, TimeUnit.SECONDS);
+                for (String id : cluster.ids()) {
+                    await().atMost(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(2))
+                            .until(() -> cluster.machine(id).texts().contains(value));
+                }
+            }
+        }
+        assertEquals(leader, cluster.awaitLeader(), "no election meanwhile");
+    }
+
+    @Test
     void afterTheLeaderIsKilledProposalsSucceedThroughASurvivorWithinThreeSeconds() throws Exception {
         cluster = new TestCluster(dataDir, 3, SMALL_LOG).startAll();
         String leader = cluster.awaitLeader();
