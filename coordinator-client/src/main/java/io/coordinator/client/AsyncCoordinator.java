@@ -1,10 +1,14 @@
 package io.coordinator.client;
 
 import io.coordinator.client.impl.ClientCore;
+import io.coordinator.client.watch.Watch;
+import io.coordinator.client.watch.WatchListener;
+import io.coordinator.client.watch.Watched;
 import io.coordinator.core.api.Command;
 import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.Stat;
 import io.coordinator.protocol.message.Consistency;
+import io.coordinator.protocol.message.WatchKind;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,10 +23,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AsyncCoordinator {
     private final Requests requests;
+    private final WatchRequests watches;
     private final ClientCore core;
 
-    AsyncCoordinator(Requests requests) {
+    AsyncCoordinator(Requests requests, WatchRequests watches) {
         this.requests = requests;
+        this.watches = watches;
         this.core = requests.core();
     }
 
@@ -89,6 +95,26 @@ public final class AsyncCoordinator {
 
     public CompletableFuture<TxnResult> txn(Command.Txn txn) {
         return core.deliver(requests.txn(txn, Consistency.LINEARIZABLE));
+    }
+
+    /** See {@link Coordinator#watch(String, WatchKind, long, WatchListener)}; completes once a member confirmed the watch. */
+    public CompletableFuture<Watch> watch(String path, WatchKind kind, long fromRevision, WatchListener listener) {
+        return core.deliver(watches.watch(path, kind, fromRevision, listener));
+    }
+
+    /** See {@link Coordinator#getAndWatch(String, WatchKind, WatchListener)}. */
+    public CompletableFuture<Watched<GetResult>> getAndWatch(String path, WatchKind kind, WatchListener listener) {
+        return core.deliver(watches.getAndWatch(path, kind, listener));
+    }
+
+    /** See {@link Coordinator#existsAndWatch(String, WatchListener)}. */
+    public CompletableFuture<Watched<Optional<Stat>>> existsAndWatch(String path, WatchListener listener) {
+        return core.deliver(watches.existsAndWatch(path, listener));
+    }
+
+    /** See {@link Coordinator#childrenAndWatch(String, WatchListener)}. */
+    public CompletableFuture<Watched<ChildrenResult>> childrenAndWatch(String path, WatchListener listener) {
+        return core.deliver(watches.childrenAndWatch(path, listener));
     }
 
     /** Status of whichever member the client reaches first. */

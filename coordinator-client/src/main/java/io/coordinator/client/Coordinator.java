@@ -1,11 +1,18 @@
 package io.coordinator.client;
 
 import io.coordinator.client.impl.ClientCore;
+import io.coordinator.client.watch.Watch;
+import io.coordinator.client.watch.WatchListener;
+import io.coordinator.client.watch.Watched;
 import io.coordinator.core.api.Command;
 import io.coordinator.core.api.CreateMode;
+import io.coordinator.core.api.ErrorCode;
+import io.coordinator.core.api.Response;
 import io.coordinator.core.api.Stat;
 import io.coordinator.protocol.message.Consistency;
+import io.coordinator.protocol.message.WatchKind;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,10 +39,40 @@ import java.util.Optional;
  *
  * <h2>Session</h2>
  * With {@link ClientConfig#openSession()} (the default) {@code connect} opens a session, which owns
- * the client's ephemeral nodes and is renewed every third of its TTL. If the cluster reports it
- * expired, the client turns {@link SessionState#LOST}, fails the writes under way with SESSION_EXPIRED
- * and opens a fresh session for the next write. {@link #close()} closes the session, so its
- * ephemerals go at once.
+ * the client's ephemeral nodes and is renewed every third of its TTL. Only a connection the session
+ * is attached to may use it: the one it was opened on, or one that proved its secret. Listeners
+ * ({@link #addStateListener}) follow it through the states of {@link SessionState}:
+ * <ul>
+ * <li>When the connection drops the client is {@link SessionState#SUSPENDED} at once. It connects to
+ *     the next member, re-attaches the same session there before any of its pending requests goes
+ *     out (they then retry with their sequence, so none is applied twice), and renews it right away;
+ *     that makes it {@link SessionState#RECONNECTED}.</li>
+ * <li>It is {@link SessionState#LOST} when the cluster reports it expired, or when no keep-alive has
+ *     succeeded for a whole TTL (measured from the start of the last successful one, so the client
+ *     gives up no later than the cluster could expire it). From then on the client never uses it:
+ *     writes under way fail with SESSION_EXPIRED (TIMEOUT if an earlier attempt may have been
+ *     applied), and a session given up by the client is also closed on the cluster, best effort.</li>
+ * <li>The next write that needs a session opens a fresh one, and listeners hear
+ *     {@link SessionState#CONNECTED}: LOST then CONNECTED means "new session, it owns nothing; redo
+ *     your ephemerals and locks", while RECONNECTED always means "the same session". (Curator reports
+ *     RECONNECTED in both cases.)</li>
+ * </ul>
+ * {@link #close()} closes the session, so its ephemerals go at once. Sessions that this client does
+ * not keep alive (leases for scripts, or to hand to another process, as with etcd's lease API) are
+ * granted with {@link #grantSession} and handled with {@link #keepAliveSession},
+ * {@link #checkSession} and {@link #closeSession}.
+ *
+ * <h2>Watches</h2>
+ * {@link #watch} follows a path (one-shot DATA, EXISTS, CHILDREN as in ZooKeeper; PERSISTENT; or
+ * PERSISTENT_RECURSIVE for a subtree) from a revision: 0 for now, or a past one that the member
+ * replays from its history (COMPACTED when the history no longer reaches it). The listener hears
+ * each revision's matching events together, in revision order, on the callback executor. A watch
+ * lives on the client's connection; when the client moves to another member it starts the watch
+ * there from the revision after the last one it received, so nothing is missed or repeated. An
+ * event reaches the watch before any answer of a later revision on the same connection completes:
+ * after a write returns, {@link Watch#lastRevision()} of a watch it matches is at least its revision.
+ * {@link #getAndWatch}, {@link #existsAndWatch} and {@link #childrenAndWatch} read and then watch
+ * from the read's revision + 1, so no change in between slips through.
  *
  * <h2>Flow control</h2>
  * At most {@link ClientConfig#pendingRequestsMax()} calls are in flight; more calls wait in order for
@@ -44,12 +81,14 @@ import java.util.Optional;
 public final class Coordinator implements AutoCloseable {
     private final ClientCore core;
     private final Requests requests;
+    private final WatchRequests watchRequests;
     private final AsyncCoordinator async;
 
     private Coordinator(ClientCore core) {
         this.core = core;
         this.requests = new Requests(core);
-        this.async = new AsyncCoordinator(requests);
+        this.watchRequests = new WatchRequests(requests);
+        this.async = new AsyncCoordinator(requests, watchRequests);
     }
 
     /** Connects with default settings to {@code "host:port,host:port,..."}. */
@@ -137,6 +176,50 @@ public final class Coordinator implements AutoCloseable {
         return core.await(requests.txn(txn, Consistency.LINEARIZABLE));
     }
 
+    /**
+     * Watches {@code path}: the listener hears every matching event of {@code fromRevision} and later,
+     * each revision once, in order, nothing skipped, also across moves to other members. Returns once
+     * a member confirmed the watch.
+     *
+     * @param fromRevision 0 for "from now" (the member's next revision); a past revision replays the
+     *                     member's history from it (COMPACTED if the history no longer reaches it)
+     * @throws CoordinatorException COMPACTED ({@link io.coordinator.client.watch.WatchCompactedException}),
+     *                              TOO_LARGE (the connection holds the most watches a member allows),
+     *                              INVALID_PATH, BAD_ARGUMENTS (a revision no member reached), ...
+     */
+    public Watch watch(String path, WatchKind kind, long fromRevision, WatchListener listener) {
+        return core.await(watchRequests.watch(path, kind, fromRevision, listener));
+    }
+
+    /** Watches {@code path} from now. */
+    public Watch watch(String path, WatchKind kind, WatchListener listener) {
+        return watch(path, kind, 0, listener);
+    }
+
+    /**
+     * Reads the node and sets a one-shot DATA watch from the revision after the read (ZooKeeper's
+     * {@code getData} with a watch): it fires on the next change or deletion, even one that happened
+     * between the read and the watch. Throws NO_NODE (and sets no watch) when the node is missing.
+     */
+    public Watched<GetResult> getAndWatch(String path, WatchListener listener) {
+        return getAndWatch(path, WatchKind.DATA, listener);
+    }
+
+    /** Reads the node, then watches it with {@code kind} (PERSISTENT for a live copy, say) from the revision after the read. */
+    public Watched<GetResult> getAndWatch(String path, WatchKind kind, WatchListener listener) {
+        return core.await(watchRequests.getAndWatch(path, kind, listener));
+    }
+
+    /** Whether the node exists, and a one-shot EXISTS watch from the revision after that answer (set either way). */
+    public Watched<Optional<Stat>> existsAndWatch(String path, WatchListener listener) {
+        return core.await(watchRequests.existsAndWatch(path, listener));
+    }
+
+    /** The children, and a one-shot CHILDREN watch from the revision after the read. NO_NODE sets no watch. */
+    public Watched<ChildrenResult> childrenAndWatch(String path, WatchListener listener) {
+        return core.await(watchRequests.childrenAndWatch(path, listener));
+    }
+
     /** Status of whichever member the client reaches first. */
     public MemberInfo status() {
         return core.await(core.status());
@@ -155,6 +238,59 @@ public final class Coordinator implements AutoCloseable {
     /** The session now held, if any (none between LOST and the next write). */
     public Optional<SessionInfo> session() {
         return core.session();
+    }
+
+    /**
+     * Opens a session this client neither renews nor closes: the caller (or whoever it hands the id
+     * and secret to) keeps it alive with {@link #keepAliveSession} and ends it with
+     * {@link #closeSession}; otherwise it expires after its TTL.
+     *
+     * @throws CoordinatorException BAD_ARGUMENTS when the TTL is outside the members' bounds
+     */
+    public SessionGrant grantSession(long ttlMillis) {
+        Response.SessionOpened opened = core.await(core.grantSession(ttlMillis));
+        return new SessionGrant(opened.sessionId(), opened.secret(), opened.ttlMillis());
+    }
+
+    /**
+     * Renews the given session once, as of now: attaches it to the connection (proving the secret),
+     * then keeps it alive.
+     *
+     * @throws CoordinatorException SESSION_EXPIRED when it is unknown, closed or expired; UNAUTHORIZED
+     *                              for a wrong secret
+     */
+    public void keepAliveSession(long sessionId, long secret) {
+        Response response = core.await(core.forSession(sessionId, secret,
+                new Command.KeepAlive(List.of(sessionId)))).response();
+        if (response instanceof Response.KeptAlive kept && kept.renewed() == 0) {
+            throw CoordinatorException.of(ErrorCode.SESSION_EXPIRED,
+                    "session " + sessionId + " is not alive");
+        }
+    }
+
+    /**
+     * Ends the given session now; its ephemerals go in one revision.
+     *
+     * @throws CoordinatorException SESSION_EXPIRED when it is already gone; UNAUTHORIZED for a wrong secret
+     */
+    public void closeSession(long sessionId, long secret) {
+        core.await(core.forSession(sessionId, secret, new Command.CloseSession(sessionId, secret)));
+    }
+
+    /**
+     * Whether the given session is alive and the secret is its own, as of a linearizable read; renews
+     * nothing.
+     *
+     * @throws CoordinatorException SESSION_EXPIRED when it is unknown, closed or expired; UNAUTHORIZED
+     *                              for a wrong secret
+     */
+    public SessionInfo checkSession(long sessionId, long secret) {
+        Response response = core.await(core.read(new Command.CheckSession(sessionId, secret),
+                Consistency.LINEARIZABLE)).response();
+        if (response instanceof Response.SessionChecked checked) {
+            return new SessionInfo(checked.sessionId(), checked.ttlMillis());
+        }
+        throw CoordinatorException.of(ErrorCode.MALFORMED, "CheckSession was answered with " + response);
     }
 
     /** The current state; null before the first connection. */

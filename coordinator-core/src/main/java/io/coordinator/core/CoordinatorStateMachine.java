@@ -102,11 +102,14 @@ public final class CoordinatorStateMachine {
     }
 
     /**
-     * Serves a read-only command locally (Execute of Get/Exists/Children, or a Txn with only
-     * reads); a write gets Failure(BAD_ARGUMENTS). Never changes state.
+     * Serves a read-only command locally (Execute of Get/Exists/Children, a Txn with only reads, or
+     * CheckSession); a write gets Failure(BAD_ARGUMENTS). Never changes state.
      */
     public Applied read(Command command) {
         Objects.requireNonNull(command, "command");
+        if (command instanceof Command.CheckSession check) {
+            return unchanged(checkSession(check));
+        }
         if (command.isWrite() || !(command instanceof Command.Execute || command instanceof Command.Txn)) {
             return unchanged(Failures.of(ErrorCode.BAD_ARGUMENTS, "not a read: " + command.getClass().getSimpleName()));
         }
@@ -119,6 +122,18 @@ public final class CoordinatorStateMachine {
             throw new InvariantViolation("a read changed the tree");
         }
         return unchanged(response);
+    }
+
+    /** Unknown, closed and expired look the same: their ephemerals are gone either way. */
+    private Response checkSession(Command.CheckSession check) {
+        Session session = sessions.find(check.sessionId());
+        if (session == null) {
+            return Failures.of(ErrorCode.SESSION_EXPIRED, "session " + check.sessionId() + " is not alive");
+        }
+        if (session.secret() != check.secret()) {
+            return Failures.of(ErrorCode.UNAUTHORIZED, "wrong secret for session " + check.sessionId());
+        }
+        return new Response.SessionChecked(session.id(), session.ttlMillis());
     }
 
     private Applied execute(Request request, long logTimeMillis) {

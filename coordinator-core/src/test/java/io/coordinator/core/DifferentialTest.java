@@ -195,6 +195,11 @@ class DifferentialTest {
         }
 
         Command readOnly() {
+            if (random.nextInt(8) == 0) {
+                long id = pickSession();
+                NaiveModel.S s = model.sessions.get(id);
+                return new Command.CheckSession(id, s != null && random.nextBoolean() ? s.secret : random.nextInt(3));
+            }
             return random.nextInt(4) == 0 ? txn(false) : new Command.Execute(readOp());
         }
 

@@ -121,6 +121,14 @@ final class NaiveModel {
     }
 
     Applied read(Command command) {
+        if (command instanceof Command.CheckSession c) {
+            S s = sessions.get(c.sessionId());
+            if (s == null) {
+                return unchanged(fail(ErrorCode.SESSION_EXPIRED));
+            }
+            return unchanged(s.secret != c.secret() ? fail(ErrorCode.UNAUTHORIZED)
+                    : new Response.SessionChecked(s.id, s.ttl));
+        }
         if (command.isWrite() || !(command instanceof Command.Execute || command instanceof Command.Txn)) {
             return unchanged(fail(ErrorCode.BAD_ARGUMENTS));
         }

@@ -205,16 +205,20 @@ class PartitionTest {
 
         // The cut was real: while it lasted, not one byte crossed a link of the isolated member,
         // and the members did try (bytes were discarded); the majority kept talking through its proxies.
+        // (A reply travels on its request's connection, so one direction of the majority pair may
+        // legitimately stay silent, e.g. a follower that sends nothing of its own; count both.)
         long discarded = 0;
+        long majorityForwarded = 0;
         for (Partitions.Link link : atCut.keySet()) {
             long forwarded = beforeHeal.get(link).bytesForwarded() - atCut.get(link).bytesForwarded();
             if (link.from().equals(victim) || link.to().equals(victim)) {
                 discarded += beforeHeal.get(link).bytesDiscarded() - atCut.get(link).bytesDiscarded();
                 assertEquals(0, forwarded, "bytes crossed the cut link " + link);
             } else {
-                assertTrue(forwarded > 0, "the majority link " + link + " carried nothing during the cut");
+                majorityForwarded += forwarded;
             }
         }
+        assertTrue(majorityForwarded > 0, "the majority's links carried nothing during the cut");
         assertTrue(discarded > 0, "the proxies discarded nothing: are the members really behind them?");
 
         // Writes through the isolated member fail within the bound, with "nothing applied" or

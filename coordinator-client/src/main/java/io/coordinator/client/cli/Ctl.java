@@ -50,7 +50,8 @@ import java.util.concurrent.Callable;
 @CommandLine.Command(name = "ctl", mixinStandardHelpOptions = true, version = "coordinator ctl 0.1.0",
         description = "Reads and writes a Coordinator cluster.",
         subcommands = {Ctl.Create.class, Ctl.Get.class, Ctl.Set.class, Ctl.Delete.class, Ctl.Ls.class,
-                Ctl.StatCommand.class, Ctl.Txn.class, Ctl.Status.class, CommandLine.HelpCommand.class},
+                Ctl.StatCommand.class, Ctl.Txn.class, Ctl.Status.class, WatchCommand.class,
+                SessionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok; 1 unexpected failure; 2 usage; 3 NO_NODE; 4 conflict (NODE_EXISTS, BAD_VERSION,"
                 + " NOT_EMPTY, NO_CHILDREN_FOR_EPHEMERALS, COMPACTED); 5 invalid request (INVALID_PATH, TOO_LARGE,"
                 + " MALFORMED, BAD_ARGUMENTS); 6 unavailable (UNAVAILABLE, OVERLOADED); 7 outcome unknown (TIMEOUT);"

@@ -53,8 +53,15 @@ final class Call {
     private final long deadlineNanos;
     final CompletableFuture<Answer> result = new CompletableFuture<>();
 
-    /** Set before admission for SEQUENCED calls. */
+    /**
+     * The session the call acts for, set before admission: always for SEQUENCED calls (it supplies
+     * the sequence), and for the session's own upkeep (KeepAlive, CloseSession). The member takes
+     * such a call only on a connection the session is attached to, so each attempt attaches it first
+     * if its connection has not (see {@link SessionAttachments}).
+     */
     volatile Session session;
+    /** A bound for each attempt instead of the configured one; 0 for the configured one. Set before admission. */
+    volatile long attemptTimeoutMillis;
     /** Drawn by the invoker under its admission lock when the call gets a slot. */
     long sequence;
     /** Written under the invoker's admission lock. */
@@ -68,6 +75,10 @@ final class Call {
     private boolean outcomeUnknown;
     private Connection connection;
     private long requestId;
+    /** The current attempt's request has gone out (not just its session's attach). */
+    private boolean sent;
+    /** The call already attached its session again after the member refused it as not attached. */
+    private boolean reattached;
     private ScheduledFuture<?> attemptTimer;
     private ScheduledFuture<?> deadlineTimer;
 
@@ -164,17 +175,17 @@ final class Call {
 
     private void send(int attemptNo, Connector.Slot slot, Connection conn) {
         long id = invoker.nextRequestId();
-        byte[] bytes;
         synchronized (this) {
             if (state == State.DONE || attemptNo != attempts) {
                 return;
             }
             connection = conn;
             requestId = id;
-            bytes = payload;
+            sent = false;
         }
         long remaining = remainingMillis();
-        long attemptTimeout = invoker.config().attemptTimeoutMillis();
+        long own = attemptTimeoutMillis;
+        long attemptTimeout = own > 0 ? own : invoker.config().attemptTimeoutMillis();
         if (attemptTimeout < remaining) {
             // Past the deadline the deadline timer decides; this one only catches a silent member early.
             ScheduledFuture<?> timer = invoker.transport().schedule(
@@ -186,6 +197,29 @@ final class Call {
                     timer.cancel(false);
                 }
             }
+        }
+        Session s = session;
+        if (s == null || command == null) {
+            transmit(attemptNo, slot, conn, id);
+            return;
+        }
+        slot.attachments.whenAttached(s, conn, invoker, failure -> {
+            if (failure == null) {
+                transmit(attemptNo, slot, conn, id);
+            } else {
+                attachFailed(attemptNo, slot, failure);
+            }
+        });
+    }
+
+    private void transmit(int attemptNo, Connector.Slot slot, Connection conn, long id) {
+        byte[] bytes;
+        synchronized (this) {
+            if (state == State.DONE || attemptNo != attempts) {
+                return;
+            }
+            sent = true;
+            bytes = payload;
         }
         conn.send(id, bytes).whenComplete((message, error) -> {
             if (error instanceof ConnectionLostException lost) {
@@ -202,6 +236,10 @@ final class Call {
     private void answered(int attemptNo, Connector.Slot slot, Connection conn, ServerMessage message) {
         if (message instanceof ServerMessage.Reply reply) {
             invoker.observeRevision(reply.revision());
+            if (reply.response() instanceof Response.SessionOpened opened) {
+                // The member attached the session to the connection that opened it.
+                slot.attachments.opened(opened.sessionId(), opened.secret());
+            }
             if (reply.response() instanceof Response.Failure failure) {
                 failedWith(attemptNo, slot, failure.code(), failure.message());
             } else {
@@ -220,9 +258,18 @@ final class Call {
         switch (code) {
             case UNAVAILABLE, OVERLOADED -> failed(attemptNo, slot, false, code, message);
             case TIMEOUT -> failed(attemptNo, slot, true, code, message);
+            case UNAUTHORIZED -> {
+                if (!attachAgain(attemptNo, slot)) {
+                    finish(null, CoordinatorException.of(code, message));
+                }
+            }
             case SESSION_EXPIRED -> {
                 Session s = session;
-                finish(null, CoordinatorException.of(code, message));
+                boolean unknown;
+                synchronized (this) {
+                    unknown = outcomeUnknown;
+                }
+                finish(null, sessionGone(message, unknown));
                 if (s != null) {
                     invoker.sessionExpired(s, message);
                 }
@@ -233,7 +280,72 @@ final class Call {
 
     private void attemptTimedOut(int attemptNo, Connector.Slot slot, Connection conn, long id, long millis) {
         conn.abandon(id);
-        failed(attemptNo, slot, true, ErrorCode.TIMEOUT, "no answer from " + conn.endpoint() + " within " + millis + " ms");
+        boolean wasSent;
+        synchronized (this) {
+            wasSent = sent;
+        }
+        failed(attemptNo, slot, wasSent, wasSent ? ErrorCode.TIMEOUT : ErrorCode.UNAVAILABLE, "no answer from "
+                + conn.endpoint() + " within " + millis + " ms" + (wasSent ? "" : " to attaching " + session));
+    }
+
+    /**
+     * The session could not be attached to this attempt's connection; the request itself never went
+     * out. The member's verdict on the session ends the call; anything else is tried elsewhere.
+     */
+    private void attachFailed(int attemptNo, Connector.Slot slot, Throwable failure) {
+        synchronized (this) {
+            if (state == State.DONE || attemptNo != attempts) {
+                return;
+            }
+        }
+        if (failure instanceof CoordinatorException e && e.code() == ErrorCode.SESSION_EXPIRED) {
+            failedWith(attemptNo, slot, e.code(), e.detail());
+        } else if (failure instanceof CoordinatorException e
+                && (e.code() == ErrorCode.UNAUTHORIZED || e.code() == ErrorCode.MALFORMED)) {
+            finish(null, CoordinatorException.of(e.code(), e.detail()));
+        } else {
+            // UNAVAILABLE or TIMEOUT of the attach's read, a lost connection: nothing of this call applied.
+            failed(attemptNo, slot, false, ErrorCode.UNAVAILABLE, rootMessage(failure));
+        }
+    }
+
+    /**
+     * UNAUTHORIZED for a call whose session this client had attached: the member forgot the
+     * attachment (the session was closed on this connection, or pushed out by younger ones). Nothing
+     * was applied; attach it again, on the same connection, once per call. A wrong secret then fails
+     * the attach itself.
+     *
+     * @return false when there is nothing to re-attach (or it was tried): UNAUTHORIZED is the answer
+     */
+    private boolean attachAgain(int attemptNo, Connector.Slot slot) {
+        Session s = session;
+        ScheduledFuture<?> timer;
+        synchronized (this) {
+            if (s == null || reattached || state == State.DONE || attemptNo != attempts) {
+                return false;
+            }
+            reattached = true;
+            timer = attemptTimer;
+            attemptTimer = null;
+            connection = null;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        slot.attachments.forget(s.id, s.secret);
+        attempt();
+        return true;
+    }
+
+    /**
+     * The session ended: SESSION_EXPIRED, unless an earlier attempt may have been applied before it
+     * did (the member's de-dup memory went with the session), which leaves the outcome unknown.
+     */
+    private static CoordinatorException sessionGone(String message, boolean outcomeUnknown) {
+        return outcomeUnknown
+                ? CoordinatorException.of(ErrorCode.TIMEOUT, message
+                        + " (outcome unknown: an earlier attempt may have been applied before the session ended)")
+                : CoordinatorException.of(ErrorCode.SESSION_EXPIRED, message);
     }
 
     /**
@@ -339,8 +451,19 @@ final class Call {
         finish(null, CoordinatorException.of(code, message));
     }
 
-    /** Ends the call from outside (session expired, client closing). */
+    /**
+     * Ends the call from outside (session expired, client closing). SESSION_EXPIRED becomes TIMEOUT
+     * when an attempt may have been applied (see {@link #sessionGone}).
+     */
     void abort(ErrorCode code, String message) {
+        if (code == ErrorCode.SESSION_EXPIRED) {
+            boolean unknown;
+            synchronized (this) {
+                unknown = outcomeUnknown || (connection != null && sent && outcomeMatters());
+            }
+            finish(null, sessionGone(message, unknown));
+            return;
+        }
         finish(null, CoordinatorException.of(code, message));
     }
 

@@ -7,8 +7,10 @@ import io.coordinator.client.MemberInfo;
 import io.coordinator.client.SessionInfo;
 import io.coordinator.client.SessionState;
 import io.coordinator.client.SessionStateListener;
+import io.coordinator.client.watch.WatchCompactedException;
 import io.coordinator.core.api.Command;
 import io.coordinator.core.api.ErrorCode;
+import io.coordinator.core.api.Response;
 import io.coordinator.protocol.message.ClientMessage;
 import io.coordinator.protocol.message.Codec;
 import io.coordinator.protocol.message.Consistency;
@@ -46,6 +48,7 @@ public final class ClientCore implements AutoCloseable {
     private final Invoker invoker;
     private final StateTracker states;
     private final SessionKeeper sessions;
+    private final WatchRegistry watches;
     private final Executor callbacks;
     private final ExecutorService ownCallbacks;
     private volatile boolean closed;
@@ -71,15 +74,18 @@ public final class ClientCore implements AutoCloseable {
             @Override
             public void connected(Connection connection) {
                 onConnected();
+                watches.connectionUp();
             }
 
             @Override
             public void disconnected(Connection connection) {
-                states.connectionLost();
+                onDisconnected();
+                watches.connectionLost(connection);
             }
         };
         this.connector = new Connector(transport, config.endpoints(), start, listener);
         this.invoker = new Invoker(config, transport, connector);
+        this.watches = new WatchRegistry(config, invoker, callbacks);
         this.sessions = config.openSession()
                 ? new SessionKeeper(invoker, states, config.sessionTtlMillis(), config.requestTimeoutMillis())
                 : null;
@@ -101,6 +107,14 @@ public final class ClientCore implements AutoCloseable {
             }
         }
         return core;
+    }
+
+    private void onDisconnected() {
+        if (sessions != null) {
+            sessions.connectionLost();
+        } else {
+            states.connectionLost();
+        }
     }
 
     private void onConnected() {
@@ -244,6 +258,9 @@ public final class ClientCore implements AutoCloseable {
         } catch (ExecutionException e) {
             // A fresh exception carries the caller's stack; the original, from the I/O thread, is its cause.
             CoordinatorException cause = unwrap(e.getCause());
+            if (cause instanceof WatchCompactedException compacted) {
+                throw new WatchCompactedException(compacted.detail(), compacted.oldestRevision(), compacted);
+            }
             throw CoordinatorException.of(cause.code(), cause.detail(), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -269,6 +286,37 @@ public final class ClientCore implements AutoCloseable {
         return invoker.revisionSeen();
     }
 
+    /**
+     * Opens a session that this client neither keeps alive nor closes: a lease for the caller to
+     * manage, or to hand to another process. Retried like the client's own open, so a lost answer may
+     * leave an unused session behind, which expires after its TTL.
+     */
+    public CompletableFuture<Response.SessionOpened> grantSession(long ttlMillis) {
+        Call call = invoker.create(new Command.OpenSession(ttlMillis, 0), Consistency.LINEARIZABLE,
+                Call.Safety.IDEMPOTENT, config.requestTimeoutMillis());
+        invoker.admit(call);
+        return replyOf(call).thenApply(reply -> {
+            if (reply.response() instanceof Response.SessionOpened opened) {
+                return opened;
+            }
+            throw CoordinatorException.of(ErrorCode.MALFORMED, "OpenSession was answered with " + reply.response());
+        });
+    }
+
+    /**
+     * Runs KeepAlive or CloseSession of a session given by id and secret (not the client's own): the
+     * session is attached to the connection first, which proves the secret.
+     */
+    public CompletableFuture<ServerMessage.Reply> forSession(long sessionId, long secret, Command command) {
+        if (!(command instanceof Command.KeepAlive || command instanceof Command.CloseSession)) {
+            throw new IllegalArgumentException("only KeepAlive and CloseSession act for a session, not " + command);
+        }
+        Call call = invoker.create(command, Consistency.LINEARIZABLE, Call.Safety.IDEMPOTENT, config.requestTimeoutMillis());
+        call.session = new Session(sessionId, secret, 0);
+        invoker.admit(call);
+        return replyOf(call);
+    }
+
     public Optional<SessionInfo> session() {
         if (sessions == null) {
             return Optional.empty();
@@ -287,6 +335,11 @@ public final class ClientCore implements AutoCloseable {
 
     public void removeStateListener(SessionStateListener listener) {
         states.removeListener(listener);
+    }
+
+    /** The client's watches: start them here; they follow the client from member to member. */
+    public WatchRegistry watches() {
+        return watches;
     }
 
     /** Calls admitted and not yet finished (for tests and metrics). */
@@ -320,6 +373,7 @@ public final class ClientCore implements AutoCloseable {
 
     private void closeQuietly() {
         closed = true;
+        watches.close();
         invoker.close();
         connector.close();
         transport.close();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
  * One TCP connection to one member. Requests are pipelined: each gets a future in the pending map
@@ -48,6 +49,14 @@ public final class Connection {
 
     public int pendingCount() {
         return handler.pending.size();
+    }
+
+    /**
+     * Where EVENT frames (watch notifications) of this connection go, decoded, on the I/O thread, in
+     * arrival order relative to the answers. Without a listener they are dropped.
+     */
+    public void onEvent(Consumer<ServerMessage> listener) {
+        handler.events = listener;
     }
 
     /** Runs once the connection has closed, for whatever reason. */
@@ -100,6 +109,7 @@ public final class Connection {
     static final class Handler extends SimpleChannelInboundHandler<Frame> {
         final ConcurrentMap<Long, CompletableFuture<ServerMessage>> pending = new ConcurrentHashMap<>();
         volatile Endpoint endpoint;
+        volatile Consumer<ServerMessage> events;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
@@ -117,8 +127,23 @@ public final class Connection {
                                 "undecodable answer from " + endpoint + ": " + e.getMessage()));
                     }
                 }
-                case EVENT -> log.debug("ignoring event frame for request {} from {}: watches are not supported yet",
-                        frame.requestId(), endpoint);
+                case EVENT -> {
+                    Consumer<ServerMessage> listener = events;
+                    if (listener == null) {
+                        log.debug("dropping event frame for watch {} from {}: nobody listens", frame.requestId(), endpoint);
+                        return;
+                    }
+                    ServerMessage message;
+                    try {
+                        message = Codec.smile().decodeServer(frame.payload());
+                    } catch (Codec.MalformedMessageException e) {
+                        // A lost event would be a gap: drop the connection instead, the watches resume elsewhere.
+                        log.warn("undecodable event from {}: {}; closing the connection", endpoint, e.getMessage());
+                        ctx.close();
+                        return;
+                    }
+                    listener.accept(message);
+                }
                 case ERROR -> {
                     String reason;
                     try {

@@ -33,6 +33,8 @@ final class Connector {
         final long generation;
         final Endpoint endpoint;
         final CompletableFuture<Connection> connection;
+        /** The sessions attached to this slot's connection; a new connection starts with none. */
+        final SessionAttachments attachments = new SessionAttachments();
         private final List<BiConsumer<Connection, Throwable>> waiters = new ArrayList<>();
         private boolean settled;
         private Connection settledConnection;

@@ -40,9 +40,12 @@ final class StateTracker {
         listeners.remove(listener);
     }
 
-    /** A session was opened: the first one, or a fresh one after LOST. */
+    /**
+     * A session was opened: the first one, or a fresh one after LOST. Either way CONNECTED: the
+     * client holds a new session that owns nothing yet (see {@link SessionState}).
+     */
     void sessionOpened() {
-        move(state() == null ? SessionState.CONNECTED : SessionState.RECONNECTED, null);
+        move(SessionState.CONNECTED, null);
     }
 
     /** Without sessions: a connection is up. */
@@ -55,7 +58,7 @@ final class StateTracker {
         }
     }
 
-    /** The session was confirmed alive (by a keep-alive) after a suspension. */
+    /** The same session was attached and renewed on a connection after a suspension. */
     void sessionConfirmed() {
         move(SessionState.RECONNECTED, SessionState.SUSPENDED);
     }

@@ -13,12 +13,14 @@
  *     in order; a session write waits too while its sequence would run ahead of the de-dup window.</li>
  * <li>{@code Call}: one request across attempts, with the retry rule (see its Javadoc) and the bounds
  *     (deadline, attempt count, attempt timeout, back-off).</li>
- * <li>{@code SessionKeeper}: opens, renews (every ttl/3), replaces after expiry, closes.
- *     {@code StateTracker}: CONNECTED / SUSPENDED / RECONNECTED / LOST and the listeners.</li>
+ * <li>{@code SessionKeeper}: opens, renews (every ttl/3), moves to another member after a lost
+ *     connection, gives up (LOST) on the cluster's verdict or after a whole TTL without a renewal,
+ *     closes. {@code StateTracker}: CONNECTED / SUSPENDED / RECONNECTED / LOST and the listeners.
+ *     {@code SessionAttachments}: per connection, the sessions proven there (a member takes a
+ *     session's calls only on such a connection); the first call of a session on a connection
+ *     attaches it and the others wait for that.</li>
  * </ul>
  *
- * Not done yet: server-pushed EVENT frames (watches) are read and dropped; session and watch resume
- * after a move beyond the keep-alive that confirms the session; a client-side LOST when no keep-alive
- * succeeds for a whole TTL (today only the cluster's verdict makes the session LOST).
+ * Not done yet: server-pushed EVENT frames (watches) are read and dropped; watch resume after a move.
  */
 package io.coordinator.client.impl;

@@ -76,7 +76,8 @@ public final class FakeMember implements AutoCloseable {
 
         public boolean isSessionCommand() {
             Command c = command();
-            return c instanceof Command.OpenSession || c instanceof Command.KeepAlive || c instanceof Command.CloseSession;
+            return c instanceof Command.OpenSession || c instanceof Command.KeepAlive || c instanceof Command.CloseSession
+                    || message instanceof ClientMessage.AttachSession;
         }
     }
 
@@ -146,7 +147,7 @@ public final class FakeMember implements AutoCloseable {
         return received.stream().filter(filter).toList();
     }
 
-    /** Requests other than session upkeep (OpenSession, KeepAlive, CloseSession). */
+    /** Requests other than session upkeep (OpenSession, KeepAlive, CloseSession, AttachSession). */
     public List<Received> receivedOps() {
         return received(r -> !r.isSessionCommand());
     }

@@ -32,6 +32,8 @@ public final class FakeTree implements FakeMember.Handler {
     private final Map<String, Long> sequences = new TreeMap<>();
     private long revision;
     private long nextSessionId = 0x1000;
+    /** Open sessions and their TTLs; every secret is 42. */
+    private final Map<Long, Long> liveSessions = new TreeMap<>();
 
     public FakeTree(String memberId) {
         this.memberId = memberId;
@@ -43,6 +45,10 @@ public final class FakeTree implements FakeMember.Handler {
         if (r.message() instanceof ClientMessage.StatusQuery) {
             r.reply(new ServerMessage.StatusReply(new MemberStatus(memberId, "LEADER", 2, memberId, revision + 10,
                     revision + 10, revision, r.member().address()), List.of(memberId)));
+            return;
+        }
+        if (r.message() instanceof ClientMessage.AttachSession attach) {
+            r.reply(revision, checkSession(attach.sessionId(), attach.secret()));
             return;
         }
         ClientMessage.Call call = (ClientMessage.Call) r.message();
@@ -57,12 +63,21 @@ public final class FakeTree implements FakeMember.Handler {
     private Response apply(Command command, long sessionId) {
         if (command instanceof Command.OpenSession open) {
             revision++;
+            liveSessions.put(nextSessionId, open.ttlMillis());
             return new Response.SessionOpened(nextSessionId++, 42, open.ttlMillis());
         } else if (command instanceof Command.KeepAlive keepAlive) {
-            return new Response.KeptAlive(keepAlive.sessionIds().size());
+            return new Response.KeptAlive((int) keepAlive.sessionIds().stream().distinct()
+                    .filter(liveSessions::containsKey).count());
         } else if (command instanceof Command.CloseSession close) {
+            Response check = checkSession(close.sessionId(), close.secret());
+            if (check instanceof Response.Failure) {
+                return check;
+            }
             revision++;
+            liveSessions.remove(close.sessionId());
             return new Response.SessionClosed(close.sessionId());
+        } else if (command instanceof Command.CheckSession check) {
+            return checkSession(check.sessionId(), check.secret());
         } else if (command instanceof Command.Execute execute) {
             TreeMap<String, Node> before = new TreeMap<>(nodes);
             long revisionBefore = revision;
@@ -94,6 +109,15 @@ public final class FakeTree implements FakeMember.Handler {
             return new Response.TxnResult(holds, results);
         }
         return new Response.Failure(ErrorCode.BAD_ARGUMENTS, "not supported by the fake: " + command);
+    }
+
+    private Response checkSession(long sessionId, long secret) {
+        Long ttl = liveSessions.get(sessionId);
+        if (ttl == null) {
+            return new Response.Failure(ErrorCode.SESSION_EXPIRED, "session " + sessionId + " is not alive");
+        }
+        return secret == 42 ? new Response.SessionChecked(sessionId, ttl)
+                : new Response.Failure(ErrorCode.UNAUTHORIZED, "wrong secret for session " + sessionId);
     }
 
     private boolean holds(Compare c) {

@@ -3,6 +3,7 @@ package io.coordinator.client.fake;
 import io.coordinator.core.api.Command;
 import io.coordinator.core.api.Response;
 import io.coordinator.core.api.Stat;
+import io.coordinator.protocol.message.ClientMessage;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,12 +21,15 @@ public final class Scripts {
 
     /**
      * Answers session upkeep like a member that never expires anything (session ids drawn from
-     * {@code ids}, secret 42, the TTL asked for) and hands every other request to {@code ops}.
+     * {@code ids}, secret 42, the TTL asked for; any attach succeeds) and hands every other request
+     * to {@code ops}.
      */
     public static FakeMember.Handler withSessions(AtomicLong ids, FakeMember.Handler ops) {
         return r -> {
             Command c = r.command();
-            if (c instanceof Command.OpenSession open) {
+            if (r.message() instanceof ClientMessage.AttachSession attach) {
+                r.reply(1, new Response.SessionChecked(attach.sessionId(), 0));
+            } else if (c instanceof Command.OpenSession open) {
                 r.reply(1, new Response.SessionOpened(ids.getAndIncrement(), 42, open.ttlMillis()));
             } else if (c instanceof Command.KeepAlive keepAlive) {
                 r.reply(1, new Response.KeptAlive(keepAlive.sessionIds().size()));

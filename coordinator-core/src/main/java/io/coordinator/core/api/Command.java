@@ -69,6 +69,19 @@ public sealed interface Command {
     }
 
     /**
+     * Read-only: is this session alive and is this its secret? Answered with
+     * {@link Response.SessionChecked}, or Failure SESSION_EXPIRED (unknown, closed or expired) or
+     * UNAUTHORIZED (wrong secret). A member serves it as a linearizable read to prove a connection's
+     * claim on a session (attach) against the replicated state rather than its own possibly stale copy.
+     * It renews nothing.
+     */
+    record CheckSession(long sessionId, long secret) implements Command {
+        public boolean isWrite() {
+            return false;
+        }
+    }
+
+    /**
      * Proposed by a new leader before anything may expire: every live session's lease restarts
      * from this entry's log time, so time lost during the election never counts against a client.
      */

@@ -52,6 +52,10 @@ public sealed interface Response {
     record SessionClosed(long sessionId) implements Response {
     }
 
+    /** Answer to {@link Command.CheckSession}: the session is alive and the secret is its own. */
+    record SessionChecked(long sessionId, long ttlMillis) implements Response {
+    }
+
     /** @param renewed how many of the listed sessions were alive and renewed */
     record KeptAlive(int renewed) implements Response {
     }

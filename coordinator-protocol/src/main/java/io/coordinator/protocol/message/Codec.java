@@ -125,6 +125,7 @@ public final class Codec {
                 new NamedType(Command.OpenSession.class, "openSession"),
                 new NamedType(Command.KeepAlive.class, "keepAlive"),
                 new NamedType(Command.CloseSession.class, "closeSession"),
+                new NamedType(Command.CheckSession.class, "checkSession"),
                 new NamedType(Command.LeaderChanged.class, "leaderChanged"),
                 new NamedType(Command.Tick.class, "tick"),
                 new NamedType(Response.Created.class, "created"),
@@ -136,6 +137,7 @@ public final class Codec {
                 new NamedType(Response.TxnResult.class, "txn"),
                 new NamedType(Response.SessionOpened.class, "sessionOpened"),
                 new NamedType(Response.SessionClosed.class, "sessionClosed"),
+                new NamedType(Response.SessionChecked.class, "sessionChecked"),
                 new NamedType(Response.KeptAlive.class, "keptAlive"),
                 new NamedType(Response.Done.class, "done"),
                 new NamedType(Response.Failure.class, "failure"));

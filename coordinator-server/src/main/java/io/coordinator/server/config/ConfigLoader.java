@@ -41,7 +41,7 @@ public final class ConfigLoader {
             dataDir = base.resolve(dataDir).normalize();
         }
         return new ServerConfig(config.memberId(), dataDir, config.members(), config.limits(),
-                config.consensus(), config.batch(), config.sessions());
+                config.consensus(), config.batch(), config.sessions(), config.http());
     }
 
     public static String toYaml(ServerConfig config) throws IOException {
@@ -55,6 +55,7 @@ public final class ConfigLoader {
         root.set("consensus", YAML.valueToTree(ServerConfig.ConsensusSettings.DEFAULTS));
         root.set("batch", YAML.valueToTree(ServerConfig.BatchSettings.DEFAULTS));
         root.set("sessions", YAML.valueToTree(ServerConfig.SessionSettings.DEFAULTS));
+        root.set("http", YAML.valueToTree(ServerConfig.HttpSettings.DEFAULTS));
         return root;
     }
 

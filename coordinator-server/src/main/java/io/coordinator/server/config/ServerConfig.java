@@ -18,7 +18,14 @@ public record ServerConfig(
         @JsonProperty("limits") LimitsConfig limits,
         @JsonProperty("consensus") ConsensusSettings consensus,
         @JsonProperty("batch") BatchSettings batch,
-        @JsonProperty("sessions") SessionSettings sessions) {
+        @JsonProperty("sessions") SessionSettings sessions,
+        @JsonProperty("http") HttpSettings http) {
+
+    /** Without an http section: its defaults. */
+    public ServerConfig(String memberId, Path dataDir, List<MemberAddress> members, LimitsConfig limits,
+                        ConsensusSettings consensus, BatchSettings batch, SessionSettings sessions) {
+        this(memberId, dataDir, members, limits, consensus, batch, sessions, null);
+    }
 
     public ServerConfig {
         Objects.requireNonNull(memberId, "member-id");
@@ -28,6 +35,7 @@ public record ServerConfig(
         consensus = consensus == null ? ConsensusSettings.DEFAULTS : consensus;
         batch = batch == null ? BatchSettings.DEFAULTS : batch;
         sessions = sessions == null ? SessionSettings.DEFAULTS : sessions;
+        http = http == null ? HttpSettings.DEFAULTS : http;
         if (members.stream().map(MemberAddress::id).distinct().count() != members.size()) {
             throw new IllegalArgumentException("members: duplicate member id");
         }
@@ -53,11 +61,22 @@ public record ServerConfig(
             @JsonProperty("frame-bytes-max") int frameBytesMax,
             @JsonProperty("pending-requests-max") int pendingRequestsMax,
             @JsonProperty("connections-max") int connectionsMax,
-            @JsonProperty("txn-ops-max") int txnOpsMax) {
+            @JsonProperty("txn-ops-max") int txnOpsMax,
+            @JsonProperty("watches-per-connection-max") int watchesPerConnectionMax,
+            @JsonProperty("watch-history-events-max") int watchHistoryEventsMax,
+            @JsonProperty("watch-history-bytes-max") long watchHistoryBytesMax,
+            @JsonProperty("watch-pending-bytes-max") long watchPendingBytesMax) {
         public static final LimitsConfig DEFAULTS = new LimitsConfig(1024 * 1024, 4096, 2 * 1024 * 1024 + 64 * 1024,
-                10_000, 4096, 128);
+                10_000, 4096, 128, 10_000, 10_000, 64L * 1024 * 1024, 64L * 1024 * 1024);
 
         public LimitsConfig {
+            if (watchesPerConnectionMax <= 0 || watchHistoryEventsMax <= 0 || watchHistoryBytesMax <= 0) {
+                throw new IllegalArgumentException("limits.watches-per-connection-max, watch-history-events-max and "
+                        + "watch-history-bytes-max must be positive");
+            }
+            if (watchPendingBytesMax < frameBytesMax) {
+                throw new IllegalArgumentException("limits.watch-pending-bytes-max must be at least frame-bytes-max");
+            }
             if (frameBytesMax < dataBytesMax + 4096) {
                 throw new IllegalArgumentException("limits.frame-bytes-max must exceed data-bytes-max by at least 4096");
             }
@@ -73,7 +92,7 @@ public record ServerConfig(
             @JsonProperty("proposal-timeout-millis") long proposalTimeoutMillis,
             @JsonProperty("sessions-per-member") int sessionsPerMember,
             @JsonProperty("segment-bytes-max") int segmentBytesMax) {
-        public static final ConsensusSettings DEFAULTS = new ConsensusSettings(1000, 150, 3000, 4, 4 * 1024 * 1024);
+        public static final ConsensusSettings DEFAULTS = new ConsensusSettings(1000, 150, 3000, 4, 8 * 1024 * 1024);
 
         public ConsensusSettings {
             if (heartbeatIntervalMillis <= 0 || electionTimeoutMillis <= heartbeatIntervalMillis) {
@@ -89,7 +108,7 @@ public record ServerConfig(
     public record BatchSettings(
             @JsonProperty("requests-max") int requestsMax,
             @JsonProperty("bytes-max") int bytesMax) {
-        public static final BatchSettings DEFAULTS = new BatchSettings(1000, 4 * 1024 * 1024);
+        public static final BatchSettings DEFAULTS = new BatchSettings(1000, 1024 * 1024);
 
         public BatchSettings {
             if (requestsMax <= 0 || bytesMax <= 0) {
@@ -108,6 +127,28 @@ public record ServerConfig(
         public SessionSettings {
             if (ttlMillisMin <= 0 || ttlMillisMax < ttlMillisMin || tickIntervalMillis <= 0 || dedupWindow <= 0) {
                 throw new IllegalArgumentException("sessions: invalid bounds");
+            }
+        }
+    }
+
+    /**
+     * The HTTP gateway of this member (it listens on its {@code members[].http-port}; 0 = none). Its
+     * request bodies are bounded by {@code limits.frame-bytes-max}, like a binary frame.
+     */
+    public record HttpSettings(
+            @JsonProperty("initial-line-bytes-max") int initialLineBytesMax,
+            @JsonProperty("header-bytes-max") int headerBytesMax,
+            @JsonProperty("connections-max") int connectionsMax,
+            @JsonProperty("idle-timeout-millis") long idleTimeoutMillis,
+            @JsonProperty("peer-status-timeout-millis") long peerStatusTimeoutMillis) {
+        public static final HttpSettings DEFAULTS = new HttpSettings(8192, 16384, 1024, 60_000, 500);
+
+        public HttpSettings {
+            if (initialLineBytesMax < 256 || headerBytesMax < 1024) {
+                throw new IllegalArgumentException("http.initial-line-bytes-max must be at least 256 and header-bytes-max at least 1024");
+            }
+            if (connectionsMax <= 0 || idleTimeoutMillis <= 0 || peerStatusTimeoutMillis <= 0) {
+                throw new IllegalArgumentException("http: values must be positive");
             }
         }
     }

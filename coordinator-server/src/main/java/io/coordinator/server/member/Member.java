@@ -7,6 +7,8 @@ import io.coordinator.server.consensus.ConsensusConfig;
 import io.coordinator.server.consensus.MemberStatus;
 import io.coordinator.server.consensus.ReplicatedLog;
 import io.coordinator.server.consensus.atomix.AtomixReplicatedLog;
+import io.coordinator.server.http.HttpGateway;
+import io.coordinator.server.metrics.MemberMetrics;
 import io.coordinator.server.net.ClientServer;
 import io.coordinator.server.pipeline.RequestPipeline;
 import io.coordinator.server.state.ReplicatedTree;
@@ -34,7 +36,9 @@ public final class Member implements AutoCloseable {
     private final ReplicatedTree tree;
     private final ReplicatedLog replicatedLog;
     private final RequestPipeline pipeline;
-    private final ClientServer clientServer = new ClientServer();
+    private final MemberMetrics metrics = new MemberMetrics();
+    private final ClientServer clientServer = new ClientServer(metrics.clientTraffic());
+    private volatile HttpGateway httpGateway;
     private final ScheduledExecutorService scheduler;
     private final WatchHub watches;
 
@@ -48,7 +52,7 @@ public final class Member implements AutoCloseable {
         this.watches = new WatchHub(config.memberId(), watchSettings(config), scheduler);
         this.tree = new ReplicatedTree(config.coreLimits(), watches, watches::restart);
         this.replicatedLog = AtomixReplicatedLog.create(consensusConfig(config), tree);
-        this.pipeline = new RequestPipeline(replicatedLog, tree, config);
+        this.pipeline = new RequestPipeline(replicatedLog, tree, config, metrics);
     }
 
     private static WatchHub.Settings watchSettings(ServerConfig config) {
@@ -89,6 +93,13 @@ public final class Member implements AutoCloseable {
                 config.limits().frameBytesMax(), config.limits().connectionsMax());
         new LeaderDuties(replicatedLog, pipeline, config.memberId())
                 .schedule(scheduler, config.sessions().tickIntervalMillis());
+        metrics.registerMember(replicatedLog::status, tree::revision, pipeline::pending, pipeline::queued,
+                clientServer::connections);
+        metrics.watchesGauge(watches::watchesActive);
+        scheduler.scheduleWithFixedDelay(metrics::sampleLeadership, 100, 100, TimeUnit.MILLISECONDS);
+        if (self.httpPort() != 0) {
+            httpGateway = HttpGateway.start(config, pipeline, tree, replicatedLog::status, this::statusReply, metrics);
+        }
     }
 
     private static ConsensusConfig consensusConfig(ServerConfig config) {
@@ -134,6 +145,17 @@ public final class Member implements AutoCloseable {
         return watches;
     }
 
+    /** The member's metrics registry (exposed on the HTTP port's /metrics); other parts register gauges into it. */
+    public MemberMetrics metrics() {
+        return metrics;
+    }
+
+    /** Where the HTTP gateway listens, or null when members[].http-port is 0. */
+    public InetSocketAddress httpAddress() {
+        HttpGateway gateway = httpGateway;
+        return gateway == null ? null : gateway.address();
+    }
+
     public ReplicatedLog replicatedLog() {
         return replicatedLog;
     }
@@ -145,6 +167,10 @@ public final class Member implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        HttpGateway gateway = httpGateway;
+        if (gateway != null) {
+            gateway.close();
+        }
         clientServer.close();
         replicatedLog.close();
         try {

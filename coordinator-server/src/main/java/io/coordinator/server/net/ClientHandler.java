@@ -7,6 +7,8 @@ import io.coordinator.protocol.message.ServerMessage;
 import io.coordinator.protocol.wire.Frame;
 import io.coordinator.protocol.wire.FrameException;
 import io.coordinator.server.pipeline.RequestPipeline;
+import io.coordinator.server.watch.ChannelOutput;
+import io.coordinator.server.watch.WatchHub;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,14 +27,24 @@ final class ClientHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
     private final RequestPipeline pipeline;
+    private final WatchHub watches;
+    private final long watchPendingBytesMax;
     private final Supplier<ServerMessage.StatusReply> status;
     private final String memberId;
     private final Codec codec = Codec.smile();
+    /** The sessions this connection may use (see {@link AttachedSessions}). */
+    private final AttachedSessions sessions;
+    /** This connection's watch traffic; created on its first watch, on the event loop. */
+    private ChannelOutput watchOutput;
 
-    ClientHandler(RequestPipeline pipeline, Supplier<ServerMessage.StatusReply> status, String memberId) {
+    ClientHandler(RequestPipeline pipeline, WatchHub watches, long watchPendingBytesMax,
+                  Supplier<ServerMessage.StatusReply> status, String memberId) {
         this.pipeline = pipeline;
+        this.watches = watches;
+        this.watchPendingBytesMax = watchPendingBytesMax;
         this.status = status;
         this.memberId = memberId;
+        this.sessions = new AttachedSessions(pipeline, memberId);
     }
 
     @Override
@@ -48,18 +60,44 @@ final class ClientHandler extends SimpleChannelInboundHandler<Frame> {
             respond(ctx, frame.requestId(), codec.encode(new ServerMessage.ProtocolError(ErrorCode.MALFORMED, e.getMessage())));
             return;
         }
-        // Java 17 has no pattern switch yet; ClientMessage is sealed, so these two are all there is.
+        // Java 17 has no pattern switch yet; ClientMessage is sealed, so these are all there is.
         if (message instanceof ClientMessage.Call call) {
-            pipeline.submit(call, frame.payload()).thenAccept(reply -> respond(ctx, frame.requestId(), reply));
+            sessions.submit(call, frame.payload()).thenAccept(reply -> respond(ctx, frame.requestId(), reply));
+        } else if (message instanceof ClientMessage.AttachSession attach) {
+            sessions.attach(attach).thenAccept(reply -> respond(ctx, frame.requestId(), reply));
+        } else if (message instanceof ClientMessage.Watch watch) {
+            if (watches == null) {
+                respond(ctx, frame.requestId(), codec.encode(new ServerMessage.WatchFailed(frame.requestId(),
+                        ErrorCode.UNAVAILABLE, "member " + memberId + " serves no watches", 0, 0)));
+            } else {
+                watches.watch(watchOutput(ctx), frame.requestId(), watch);
+            }
+        } else if (message instanceof ClientMessage.Unwatch unwatch) {
+            if (watches == null) {
+                respond(ctx, frame.requestId(), codec.encode(new ServerMessage.Unwatched(unwatch.watchId(), false)));
+            } else {
+                watches.unwatch(watchOutput(ctx), frame.requestId(), unwatch.watchId());
+            }
         } else {
             respond(ctx, frame.requestId(), codec.encode(status.get()));
         }
     }
 
-    private static void respond(ChannelHandlerContext ctx, long requestId, byte[] payload) {
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new Frame(Frame.Kind.RESPONSE, requestId, payload), ctx.voidPromise());
+    private ChannelOutput watchOutput(ChannelHandlerContext ctx) {
+        if (watchOutput == null) {
+            ChannelOutput output = new ChannelOutput(ctx.channel(), watchPendingBytesMax, memberId);
+            watchOutput = output;
+            ctx.channel().closeFuture().addListener(f -> watches.disconnected(output));
         }
+        return watchOutput;
+    }
+
+    /**
+     * Always queued on the event loop, even from it: watch events queued earlier by the apply thread
+     * must leave first (see {@link ChannelOutput}).
+     */
+    private static void respond(ChannelHandlerContext ctx, long requestId, byte[] payload) {
+        ChannelOutput.send(ctx.channel(), new Frame(Frame.Kind.RESPONSE, requestId, payload));
     }
 
     @Override
@@ -67,6 +105,10 @@ final class ClientHandler extends SimpleChannelInboundHandler<Frame> {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof FrameException frameError) {
             fail(ctx, frameError.code(), frameError.getMessage());
+        } else if (root instanceof java.io.IOException) {
+            // The client went away (reset, broken pipe): nothing to tell it, nothing wrong here.
+            log.debug("member={} connection from {} lost: {}", memberId, ctx.channel().remoteAddress(), root.toString());
+            ctx.close();
         } else {
             log.warn("member={} closing connection from {} after an error", memberId, ctx.channel().remoteAddress(), root);
             fail(ctx, ErrorCode.MALFORMED, "internal error on this connection");

@@ -4,8 +4,10 @@ import io.coordinator.protocol.message.ServerMessage;
 import io.coordinator.protocol.wire.FrameDecoder;
 import io.coordinator.protocol.wire.FrameEncoder;
 import io.coordinator.server.pipeline.RequestPipeline;
+import io.coordinator.server.watch.WatchHub;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -28,10 +30,30 @@ public final class ClientServer implements AutoCloseable {
     private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("client-accept", true));
     private final EventLoopGroup workers = new NioEventLoopGroup(2, new DefaultThreadFactory("client-io", true));
     private final AtomicInteger connections = new AtomicInteger();
+    private final ChannelHandler traffic;
     private Channel channel;
+
+    public ClientServer() {
+        this(null);
+    }
+
+    /** @param traffic a sharable handler placed first on every connection (byte counting), or null */
+    public ClientServer(ChannelHandler traffic) {
+        this.traffic = traffic;
+    }
 
     public void start(InetSocketAddress address, RequestPipeline pipeline, Supplier<ServerMessage.StatusReply> status,
                       String memberId, int frameBytesMax, int connectionsMax) throws InterruptedException {
+        start(address, pipeline, null, 0, status, memberId, frameBytesMax, connectionsMax);
+    }
+
+    /**
+     * @param watches                the member's watches, or null to refuse watch requests (UNAVAILABLE)
+     * @param watchPendingBytesMax   watch events a connection may leave unread before it is closed
+     */
+    public void start(InetSocketAddress address, RequestPipeline pipeline, WatchHub watches, long watchPendingBytesMax,
+                      Supplier<ServerMessage.StatusReply> status, String memberId, int frameBytesMax,
+                      int connectionsMax) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -48,10 +70,13 @@ public final class ClientServer implements AutoCloseable {
                             return;
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        if (traffic != null) {
+                            ch.pipeline().addLast(traffic);
+                        }
                         ch.pipeline()
                                 .addLast(new FrameDecoder(frameBytesMax))
                                 .addLast(FrameEncoder.INSTANCE)
-                                .addLast(new ClientHandler(pipeline, status, memberId));
+                                .addLast(new ClientHandler(pipeline, watches, watchPendingBytesMax, status, memberId));
                     }
                 });
         channel = bootstrap.bind(address).sync().channel();

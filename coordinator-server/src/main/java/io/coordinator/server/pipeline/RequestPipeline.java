@@ -1,5 +1,7 @@
 package io.coordinator.server.pipeline;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.coordinator.core.api.Command;
 import io.coordinator.core.api.ErrorCode;
 import io.coordinator.core.api.Request;
@@ -11,14 +13,17 @@ import io.coordinator.protocol.message.ServerMessage;
 import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.consensus.ConsensusException;
 import io.coordinator.server.consensus.ReplicatedLog;
+import io.coordinator.server.metrics.RequestObserver;
 import io.coordinator.server.state.ReplicatedTree;
 
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Routes each client call: writes into log entries, linearizable reads into batched read
@@ -27,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (outcome unknown), never an exception towards the connection.
  */
 public final class RequestPipeline {
+    private final ReplicatedLog log;
     private final ReplicatedTree tree;
     private final Batcher writes;
     private final Batcher reads;
@@ -35,13 +41,23 @@ public final class RequestPipeline {
     private final AtomicInteger pending = new AtomicInteger();
     private final SecureRandom secrets = new SecureRandom();
     private final Codec codec = Codec.smile();
+    private final RequestObserver observer;
 
     public RequestPipeline(ReplicatedLog log, ReplicatedTree tree, ServerConfig config) {
+        this(log, tree, config, RequestObserver.NONE);
+    }
+
+    /** @param observer told of every request's and every batch's latency (metrics) */
+    public RequestPipeline(ReplicatedLog log, ReplicatedTree tree, ServerConfig config, RequestObserver observer) {
+        this.log = log;
         this.tree = tree;
+        this.observer = observer;
         int slots = log.maxProposalsInFlight();
         ServerConfig.BatchSettings batch = config.batch();
-        this.writes = new Batcher(log::propose, slots, batch.requestsMax(), batch.bytesMax());
-        this.reads = new Batcher(log::read, slots, batch.requestsMax(), batch.bytesMax());
+        this.writes = new Batcher(timed(log::propose, RequestObserver.BatchKind.WRITE), slots, batch.requestsMax(),
+                batch.bytesMax());
+        this.reads = new Batcher(timed(log::read, RequestObserver.BatchKind.READ), slots, batch.requestsMax(),
+                batch.bytesMax());
         this.pendingMax = config.limits().pendingRequestsMax();
         this.serializableWaitMillis = config.consensus().proposalTimeoutMillis();
     }
@@ -56,16 +72,32 @@ public final class RequestPipeline {
             return CompletableFuture.completedFuture(failure(ErrorCode.OVERLOADED,
                     "more than " + pendingMax + " requests pending on this member"));
         }
+        long startNanos = System.nanoTime();
         CompletableFuture<byte[]> reply;
         Command command = call.request().command();
-        if (command.isWrite()) {
-            reply = recover(writes.submit(withSecret(call, payload)), ErrorCode.TIMEOUT);
+        boolean local = !command.isWrite() && call.consistency() == Consistency.SERIALIZABLE;
+        if (!local && log.status().leaderId() == null) {
+            // A member that knows no leader (cut off, or an election under way) cannot commit or
+            // confirm anything; saying so now, before anything enters the log, lets the client
+            // retry elsewhere at once and safely, instead of waiting for a TIMEOUT of unknown outcome.
+            reply = CompletableFuture.completedFuture(failure(ErrorCode.UNAVAILABLE,
+                    "member " + log.status().memberId() + " knows no leader; try another member"));
+        } else if (command.isWrite()) {
+            reply = appliedHere(recover(writes.submit(withSecret(call, payload)), ErrorCode.TIMEOUT), ErrorCode.TIMEOUT);
         } else if (call.consistency() == Consistency.SERIALIZABLE) {
             reply = serializableRead(call);
         } else {
-            reply = recover(reads.submit(payload), ErrorCode.UNAVAILABLE);
+            reply = appliedHere(recover(reads.submit(payload), ErrorCode.UNAVAILABLE), ErrorCode.UNAVAILABLE);
         }
-        return reply.whenComplete((bytes, failure) -> pending.decrementAndGet());
+        return reply.whenComplete((bytes, failure) -> {
+            pending.decrementAndGet();
+            observer.requestCompleted(command, call.consistency(), System.nanoTime() - startNanos);
+        });
+    }
+
+    /** Requests admitted and not yet answered (bounded by limits.pending-requests-max). */
+    public int pending() {
+        return pending.get();
     }
 
     /** Proposes a command of the member's own (leader duties: ticks, leader change). */
@@ -77,6 +109,56 @@ public final class RequestPipeline {
 
     public int queued() {
         return writes.queued() + reads.queued();
+    }
+
+    /** Times each batch from its hand-over to the log until the log answers (commit latency, for writes). */
+    private Function<byte[], CompletableFuture<byte[]>> timed(Function<byte[], CompletableFuture<byte[]>> sink,
+                                                              RequestObserver.BatchKind kind) {
+        return batch -> {
+            long startNanos = System.nanoTime();
+            return sink.apply(batch).whenComplete((replies, failure) ->
+                    observer.batchCompleted(kind, batch, System.nanoTime() - startNanos, failure != null));
+        };
+    }
+
+    /**
+     * Holds a reply from the log until this member's own state has reached its revision: the log may
+     * answer (from the leader) before this member applied the entry. Then the events of that revision
+     * are already queued on the connection ahead of the reply, and a serializable read here that
+     * follows sees the write. A member that does not get there in time answers {@code notThere}.
+     */
+    private CompletableFuture<byte[]> appliedHere(CompletableFuture<byte[]> reply, ErrorCode notThere) {
+        return reply.thenCompose(bytes -> {
+            long revision = revisionOf(bytes);
+            if (revision <= 0) {
+                return CompletableFuture.completedFuture(bytes);
+            }
+            return tree.awaitRevision(revision)
+                    .orTimeout(serializableWaitMillis, TimeUnit.MILLISECONDS)
+                    .handle((ignored, failure) -> failure == null ? bytes : failure(notThere,
+                            "this member has not applied revision " + revision + " within " + serializableWaitMillis
+                                    + " ms" + (notThere == ErrorCode.TIMEOUT ? " (the write may have been applied)" : "")));
+        });
+    }
+
+    /** The revision of an encoded {@link ServerMessage.Reply}, read from its first fields without decoding the rest. */
+    private long revisionOf(byte[] reply) {
+        try (JsonParser parser = codec.mapper().getFactory().createParser(reply)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return 0;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("revision".equals(field) && value.isNumeric()) {
+                    return parser.getLongValue();
+                }
+                parser.skipChildren();
+            }
+            return 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private CompletableFuture<byte[]> serializableRead(ClientMessage.Call call) {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * A member's copy of the state machine, fed by the log. It decodes each batch entry, applies its
@@ -30,13 +31,24 @@ import java.util.concurrent.CompletableFuture;
 public final class ReplicatedTree implements LogStateMachine {
     private final Limits limits;
     private final EventSink events;
+    private final LongConsumer snapshotInstalled;
     private final Codec codec = Codec.smile();
     private final PriorityQueue<RevisionWaiter> revisionWaiters = new PriorityQueue<>();
     private CoordinatorStateMachine machine;
 
     public ReplicatedTree(Limits limits, EventSink events) {
+        this(limits, events, revision -> { });
+    }
+
+    /**
+     * @param events            told of every change, in revision order, under this tree's lock and
+     *                          before the revision is visible to reads or revision waiters
+     * @param snapshotInstalled told, under the same lock, the revision of a snapshot that replaced the state
+     */
+    public ReplicatedTree(Limits limits, EventSink events, LongConsumer snapshotInstalled) {
         this.limits = limits;
         this.events = events;
+        this.snapshotInstalled = snapshotInstalled;
         this.machine = new CoordinatorStateMachine(limits);
     }
 
@@ -59,10 +71,12 @@ public final class ReplicatedTree implements LogStateMachine {
                 changed.addAll(applied.events());
                 replies.add(codec.encode(new ServerMessage.Reply(applied.revision(), applied.response())));
             }
+            // Under the lock: no read, reply or revision waiter may see these revisions before their
+            // events are on their way to the watches (an event precedes any answer of a later revision).
+            if (!changed.isEmpty()) {
+                events.accept(changed);
+            }
             ready = takeReadyWaiters();
-        }
-        if (!changed.isEmpty()) {
-            events.accept(changed);
         }
         ready.forEach(waiter -> waiter.future.complete(null));
         return LogBatch.encode(replies);
@@ -166,6 +180,7 @@ public final class ReplicatedTree implements LogStateMachine {
         List<RevisionWaiter> ready;
         synchronized (this) {
             machine = restored;
+            snapshotInstalled.accept(restored.revision());
             ready = takeReadyWaiters();
         }
         ready.forEach(waiter -> waiter.future.complete(null));

@@ -70,7 +70,7 @@ public final class InProcessCluster implements AutoCloseable {
 
     private static boolean free(int base, int count) {
         for (MemberAddress member : LocalClusterLayout.members("127.0.0.1", base, count)) {
-            for (int port : new int[]{member.clientPort(), member.raftPort()}) {
+            for (int port : new int[]{member.clientPort(), member.raftPort(), member.httpPort()}) {
                 try (ServerSocket socket = new ServerSocket()) {
                     socket.bind(new InetSocketAddress("127.0.0.1", port));
                 } catch (IOException e) {

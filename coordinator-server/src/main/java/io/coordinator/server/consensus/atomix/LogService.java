@@ -134,6 +134,14 @@ final class LogService implements PrimitiveService {
             throw new IllegalStateException("unknown snapshot format " + format);
         }
         long index = input.readLong();
+        if (index == lastCommandIndex && index > 0) {
+            // Atomix re-installs each snapshot it has just taken on the member that took it. Our
+            // state at this index is exactly what the snapshot holds (the machine is deterministic
+            // and nothing was applied since), and re-installing it would cost a full decode and
+            // restart the member's watch history, turning watches from the recent past into COMPACTED.
+            log.debug("snapshot at entry {} is this member's current state; not re-installing it", index);
+            return;
+        }
         try {
             stateMachine.readSnapshot(new ChunkedInput(input));
         } catch (IOException e) {

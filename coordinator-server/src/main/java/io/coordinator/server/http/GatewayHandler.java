@@ -1,0 +1,182 @@
+package io.coordinator.server.http;
+
+import io.coordinator.core.api.ErrorCode;
+import io.coordinator.server.metrics.MemberMetrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One HTTP connection. Requests are handled concurrently but answered in the order they came, as
+ * HTTP/1.1 pipelining requires: replies that finish early wait in a small map for their turn. At
+ * most {@value #IN_FLIGHT_MAX} requests are open per connection; past that it stops reading.
+ *
+ * <p>A request that does not parse gets 400 (414 for an over-long request line, 431 for over-long
+ * headers) and this connection is closed, since the byte stream has no trustworthy boundary left;
+ * the member and its other connections go on. Every method here runs on the connection's event loop.
+ */
+final class GatewayHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
+    static final String MEMBER_HEADER = "X-Coordinator-Member";
+    static final int IN_FLIGHT_MAX = 64;
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
+
+    private final Router router;
+    private final MemberMetrics metrics;
+    private final String memberId;
+    private final Map<Long, Outgoing> finished = new HashMap<>();
+    private long received;
+    private long written;
+    private boolean closing;
+
+    GatewayHandler(Router router, MemberMetrics metrics, String memberId) {
+        this.router = router;
+        this.metrics = metrics;
+        this.memberId = memberId;
+    }
+
+    private record Outgoing(HttpMethod method, String route, boolean keepAlive, HttpReply reply) {
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing) {
+                return;
+            }
+            if (msg instanceof BodyAggregator.Oversized oversized) {
+                HttpReply reply = BodyAggregator.tooLarge(oversized.limit());
+                finish(ctx, received++, new Outgoing(oversized.method(), Router.routeName(oversized.path()),
+                        !oversized.close(), reply));
+            } else if (msg instanceof FullHttpRequest request) {
+                accept(ctx, request);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void accept(ChannelHandlerContext ctx, FullHttpRequest request) {
+        long sequence = received++;
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
+            log.info("member={} closing HTTP connection from {}: unparseable request: {}", memberId,
+                    ctx.channel().remoteAddress(), decoded.cause().toString());
+            finish(ctx, sequence, new Outgoing(request.method(), "invalid", false, unparseable(decoded.cause())));
+            return;
+        }
+        HttpCall call = HttpCall.of(request);
+        String route = Router.routeName(call.path());
+        router.handle(call, ctx.executor()).whenComplete((reply, failure) -> {
+            HttpReply answer = reply != null ? reply
+                    : HttpReply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", String.valueOf(failure));
+            Outgoing outgoing = new Outgoing(call.method(), route, call.keepAlive(), answer);
+            if (ctx.executor().inEventLoop()) {
+                finish(ctx, sequence, outgoing);
+            } else {
+                ctx.executor().execute(() -> finish(ctx, sequence, outgoing));
+            }
+        });
+        if (received - written >= IN_FLIGHT_MAX) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private static HttpReply unparseable(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpReply.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, ErrorCode.TOO_LARGE.name(),
+                    "request line over the limit (http.initial-line-bytes-max)");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return HttpReply.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, ErrorCode.TOO_LARGE.name(),
+                    "headers over the limit (http.header-bytes-max)");
+        }
+        return HttpReply.error(ErrorCode.MALFORMED, "not an HTTP request: " + cause.getMessage());
+    }
+
+    /** Queues the reply for {@code sequence} and writes every reply whose turn has come. */
+    private void finish(ChannelHandlerContext ctx, long sequence, Outgoing outgoing) {
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        finished.put(sequence, outgoing);
+        Outgoing next;
+        while (!closing && (next = finished.remove(written)) != null) {
+            written++;
+            write(ctx, next);
+        }
+        if (!closing && !ctx.channel().config().isAutoRead() && received - written < IN_FLIGHT_MAX) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, Outgoing outgoing) {
+        HttpReply reply = outgoing.reply();
+        boolean close = reply.close() || !outgoing.keepAlive();
+        boolean head = HttpMethod.HEAD.equals(outgoing.method());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        HttpUtil.setContentLength(response, reply.body().length);
+        reply.headers().forEach((name, value) -> response.headers().set(name, value));
+        response.headers().set(MEMBER_HEADER, memberId);
+        HttpUtil.setKeepAlive(response, !close);
+        metrics.httpResponse(methodLabel(outgoing.method()), outgoing.route(), reply.status().code());
+        ChannelFuture done = ctx.writeAndFlush(response);
+        if (close) {
+            closing = true;
+            finished.clear();
+            done.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Clients may send any token as a method; the metric's label takes only the known ones. */
+    private static String methodLabel(HttpMethod method) {
+        String name = method.name();
+        return KNOWN_METHODS.contains(name) ? name : "OTHER";
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent && received == written) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true;
+        finished.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("member={} closing HTTP connection from {} after an error", memberId, ctx.channel().remoteAddress(), cause);
+        closing = true;
+        ctx.close();
+    }
+}
