@@ -35,6 +35,11 @@ import java.util.Set;
  * <p>A request that does not parse gets 400 (414 for an over-long request line, 431 for over-long
  * headers) and this connection is closed, since the byte stream has no trustworthy boundary left;
  * the member and its other connections go on. Every method here runs on the connection's event loop.
+ *
+ * <p>A watch ({@code GET /v1/watch/PATH}) is the last request a connection serves: once it is read,
+ * the connection reads no more (requests pipelined behind it are dropped unanswered), and its answer,
+ * a stream or an error, closes the connection when it ends. A stream is exempt from the idle timeout;
+ * while it runs the connection reads again, dropping what it reads, so that the client's close is seen.
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
@@ -49,6 +54,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private long received;
     private long written;
     private boolean closing;
+    /** A watch request was read: nothing after it is served. */
+    private boolean watchRead;
+    /** A watch stream owns the connection now. */
+    private boolean streaming;
 
     GatewayHandler(Router router, MemberMetrics metrics, String memberId) {
         this.router = router;
@@ -62,7 +71,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (closing) {
+            if (closing || watchRead) {
                 return;
             }
             if (msg instanceof BodyAggregator.Oversized oversized) {
@@ -88,10 +97,15 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
         HttpCall call = HttpCall.of(request);
         String route = Router.routeName(call.path());
-        router.handle(call, ctx.executor()).whenComplete((reply, failure) -> {
+        boolean watch = Router.isWatch(call.path());
+        if (watch) {
+            watchRead = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+        router.handle(call, ctx.executor(), ctx.channel()).whenComplete((reply, failure) -> {
             HttpReply answer = reply != null ? reply
                     : HttpReply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", String.valueOf(failure));
-            Outgoing outgoing = new Outgoing(call.method(), route, call.keepAlive(), answer);
+            Outgoing outgoing = new Outgoing(call.method(), route, call.keepAlive() && !watch, answer);
             if (ctx.executor().inEventLoop()) {
                 finish(ctx, sequence, outgoing);
             } else {
@@ -126,13 +140,23 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             written++;
             write(ctx, next);
         }
-        if (!closing && !ctx.channel().config().isAutoRead() && received - written < IN_FLIGHT_MAX) {
+        if (!closing && !watchRead && !ctx.channel().config().isAutoRead() && received - written < IN_FLIGHT_MAX) {
             ctx.channel().config().setAutoRead(true);
         }
     }
 
     private void write(ChannelHandlerContext ctx, Outgoing outgoing) {
         HttpReply reply = outgoing.reply();
+        if (reply.stream() != null) {
+            metrics.httpResponse(methodLabel(outgoing.method()), outgoing.route(), reply.status().code());
+            closing = true;
+            streaming = true;
+            finished.clear();
+            reply.stream().attach(ctx, reply, MEMBER_HEADER, memberId);
+            // Read again (and drop whatever comes): only reading sees the client's close while the stream is quiet.
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
         boolean close = reply.close() || !outgoing.keepAlive();
         boolean head = HttpMethod.HEAD.equals(outgoing.method());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
@@ -159,7 +183,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent && received == written) {
+        if (event instanceof IdleStateEvent && received == written && !streaming) {
             ctx.close();
             return;
         }

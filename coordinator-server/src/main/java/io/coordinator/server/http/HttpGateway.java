@@ -7,6 +7,7 @@ import io.coordinator.server.consensus.MemberStatus;
 import io.coordinator.server.metrics.MemberMetrics;
 import io.coordinator.server.pipeline.RequestPipeline;
 import io.coordinator.server.state.ReplicatedTree;
+import io.coordinator.server.watch.WatchHub;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -39,7 +40,8 @@ import java.util.function.Supplier;
  * <p>Bounds: request line and headers ({@code http.initial-line-bytes-max},
  * {@code http.header-bytes-max}), body ({@code limits.frame-bytes-max}, like a binary frame),
  * connections ({@code http.connections-max}), idle keep-alive connections
- * ({@code http.idle-timeout-millis}), requests open per connection ({@link GatewayHandler#IN_FLIGHT_MAX}).
+ * ({@code http.idle-timeout-millis}), requests open per connection ({@link GatewayHandler#IN_FLIGHT_MAX}),
+ * unwritten watch lines per stream ({@code limits.watch-pending-bytes-max}).
  */
 public final class HttpGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
@@ -64,10 +66,11 @@ public final class HttpGateway implements AutoCloseable {
      *
      * @param consensus the consensus engine's view of this member (role, leader, indexes)
      * @param status    the member's status as the binary protocol reports it
+     * @param watches   the member's watch hub, for {@code GET /v1/watch/PATH}
      */
     public static HttpGateway start(ServerConfig config, RequestPipeline pipeline, ReplicatedTree tree,
                                     Supplier<MemberStatus> consensus, Supplier<ServerMessage.StatusReply> status,
-                                    MemberMetrics metrics) throws InterruptedException {
+                                    MemberMetrics metrics, WatchHub watches) throws InterruptedException {
         MemberAddress self = config.self();
         if (self.httpPort() <= 0 || self.httpPort() > 65535) {
             throw new IllegalArgumentException("members[" + self.id() + "].http-port " + self.httpPort()
@@ -76,7 +79,7 @@ public final class HttpGateway implements AutoCloseable {
         HttpGateway gateway = new HttpGateway(config.memberId());
         try {
             gateway.bind(new InetSocketAddress(self.host(), self.httpPort()), config, router(config, pipeline, tree,
-                    consensus, status, metrics, gateway.probes), metrics);
+                    consensus, status, metrics, gateway.probes, watches), metrics);
             return gateway;
         } catch (InterruptedException | RuntimeException | Error e) {
             gateway.close();
@@ -86,14 +89,15 @@ public final class HttpGateway implements AutoCloseable {
 
     private static Router router(ServerConfig config, RequestPipeline pipeline, ReplicatedTree tree,
                                  Supplier<MemberStatus> consensus, Supplier<ServerMessage.StatusReply> status,
-                                 MemberMetrics metrics, ExecutorService probes) {
+                                 MemberMetrics metrics, ExecutorService probes, WatchHub watches) {
         Calls calls = new Calls(pipeline);
         SessionGuard guard = new SessionGuard(tree, calls, config.consensus().proposalTimeoutMillis());
         Duration probeTimeout = Duration.ofMillis(config.http().peerStatusTimeoutMillis());
         HttpClient client = HttpClient.newBuilder().executor(probes).connectTimeout(probeTimeout).build();
         return new Router(config.memberId(), new NodeApi(calls, guard), new SessionApi(calls, guard),
                 new AdminApi(config.memberId(), config.members(), consensus, status, metrics),
-                new StatusPage(config.memberId(), config.members(), status, client, probeTimeout));
+                new StatusPage(config.memberId(), config.members(), status, client, probeTimeout),
+                new WatchApi(watches, config.limits().watchPendingBytesMax(), config.memberId()));
     }
 
     private void bind(InetSocketAddress address, ServerConfig config, Router router, MemberMetrics metrics)

@@ -15,14 +15,25 @@ import java.util.Map;
  *
  * @param headers extra response headers (the revision, Location, Allow, Retry-After, ...)
  * @param close   close the connection once this reply is written
+ * @param stream  null, or the streaming body that follows the head of this reply (a watch): then
+ *                {@code body} is unused, the answer is chunked and the last on its connection
  */
 record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers,
-                 boolean close) {
+                 boolean close, WatchStream stream) {
     static final String JSON = "application/json; charset=utf-8";
     static final String REVISION_HEADER = "X-Coordinator-Revision";
 
     HttpReply {
         headers = Map.copyOf(headers);
+    }
+
+    HttpReply(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers, boolean close) {
+        this(status, contentType, body, headers, close, null);
+    }
+
+    /** 200, chunked: the head now, then whatever {@code stream} writes once the head is out. */
+    static HttpReply streaming(String contentType, Map<String, String> headers, WatchStream stream) {
+        return new HttpReply(HttpResponseStatus.OK, contentType, new byte[0], headers, true, stream);
     }
 
     static HttpReply json(HttpResponseStatus status, JsonNode body) {
@@ -59,10 +70,10 @@ record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Map
     HttpReply withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new HttpReply(status, contentType, body, more, close);
+        return new HttpReply(status, contentType, body, more, close, stream);
     }
 
     HttpReply closing() {
-        return new HttpReply(status, contentType, body, headers, true);
+        return new HttpReply(status, contentType, body, headers, true, stream);
     }
 }

@@ -1,5 +1,6 @@
 package io.coordinator.server.http;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -16,9 +17,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * GET|HEAD|POST|PUT|DELETE /v1/nodes/PATH     get | exists | create | set | delete
  * GET /v1/children/PATH    GET /v1/exists/PATH    POST /v1/txn
  * POST /v1/sessions    POST /v1/sessions/ID/keepalive    DELETE /v1/sessions/ID
+ * GET /v1/watch/PATH       a streaming response, one JSON line per notification
  * </pre>
- *
- * Watches (a streaming route) are not served yet; they need the member's watch hub.
  */
 final class Router {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
@@ -26,26 +26,32 @@ final class Router {
     private static final String CHILDREN = "/v1/children";
     private static final String EXISTS = "/v1/exists";
     private static final String SESSIONS = "/v1/sessions";
+    static final String WATCH = "/v1/watch";
 
     private final String memberId;
     private final NodeApi nodes;
     private final SessionApi sessions;
     private final AdminApi admin;
     private final StatusPage page;
+    private final WatchApi watches;
 
-    Router(String memberId, NodeApi nodes, SessionApi sessions, AdminApi admin, StatusPage page) {
+    Router(String memberId, NodeApi nodes, SessionApi sessions, AdminApi admin, StatusPage page, WatchApi watches) {
         this.memberId = memberId;
         this.nodes = nodes;
         this.sessions = sessions;
         this.admin = admin;
         this.page = page;
+        this.watches = watches;
     }
 
-    /** Never fails: a refused or broken request becomes its error reply. */
-    CompletableFuture<HttpReply> handle(HttpCall call, ScheduledExecutorService timer) {
+    /**
+     * Never fails: a refused or broken request becomes its error reply. {@code channel} is the
+     * request's connection (a watch streams on it); {@code timer} runs on its event loop.
+     */
+    CompletableFuture<HttpReply> handle(HttpCall call, ScheduledExecutorService timer, Channel channel) {
         CompletableFuture<HttpReply> reply;
         try {
-            reply = dispatch(call, timer);
+            reply = dispatch(call, timer, channel);
         } catch (GatewayException e) {
             return CompletableFuture.completedFuture(e.reply());
         } catch (RuntimeException e) {
@@ -66,7 +72,7 @@ final class Router {
         if (path.equals("/")) {
             return "page";
         }
-        for (String prefix : new String[]{NODES, CHILDREN, EXISTS, SESSIONS}) {
+        for (String prefix : new String[]{NODES, CHILDREN, EXISTS, SESSIONS, WATCH}) {
             if (under(path, prefix)) {
                 return prefix.substring("/v1/".length());
             }
@@ -79,7 +85,12 @@ final class Router {
         };
     }
 
-    private CompletableFuture<HttpReply> dispatch(HttpCall call, ScheduledExecutorService timer) {
+    /** The watch route: its answer is the last on its connection (see GatewayHandler). */
+    static boolean isWatch(String path) {
+        return under(path, WATCH);
+    }
+
+    private CompletableFuture<HttpReply> dispatch(HttpCall call, ScheduledExecutorService timer, Channel channel) {
         String path = call.path();
         HttpMethod method = call.method();
         if (under(path, NODES)) {
@@ -103,6 +114,9 @@ final class Router {
         if (under(path, EXISTS)) {
             return method.equals(HttpMethod.GET) ? nodes.exists(call, nodePath(path, EXISTS)) : notAllowed("GET");
         }
+        if (under(path, WATCH)) {
+            return method.equals(HttpMethod.GET) ? watches.watch(call, nodePath(path, WATCH), channel) : notAllowed("GET");
+        }
         if (under(path, SESSIONS)) {
             return session(call, path.substring(SESSIONS.length()), timer);
         }
@@ -121,7 +135,7 @@ final class Router {
                 return call.method().equals(HttpMethod.POST) ? nodes.txn(call, timer) : notAllowed("POST");
             default:
                 return done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "NO_ROUTE",
-                        "no route " + path + " (see /v1/nodes/PATH, /v1/children/PATH, /v1/txn, /v1/sessions, /metrics)"));
+                        "no route " + path + " (see /v1/nodes/PATH, /v1/children/PATH, /v1/txn, /v1/sessions, /v1/watch/PATH, /metrics)"));
         }
     }
 

@@ -98,7 +98,7 @@ public final class Member implements AutoCloseable {
         metrics.watchesGauge(watches::watchesActive);
         scheduler.scheduleWithFixedDelay(metrics::sampleLeadership, 100, 100, TimeUnit.MILLISECONDS);
         if (self.httpPort() != 0) {
-            httpGateway = HttpGateway.start(config, pipeline, tree, replicatedLog::status, this::statusReply, metrics);
+            httpGateway = HttpGateway.start(config, pipeline, tree, replicatedLog::status, this::statusReply, metrics, watches);
         }
     }
 

@@ -3,8 +3,8 @@ package io.coordinator.server.watch;
 import io.coordinator.protocol.message.ServerMessage;
 
 /**
- * Where one client's watch traffic goes: a connection of the binary port (or, later, a streaming
- * HTTP response). {@link WatchHub} calls these under its lock, from the thread that applies the log
+ * Where one client's watch traffic goes: a connection of the binary port, or a streaming HTTP
+ * response of the gateway ({@code http.WatchStream}). {@link WatchHub} calls these under its lock, from the thread that applies the log
  * among others, so an implementation must not block and must not call back into the hub. Answers
  * and pushes must leave in the order of the calls, and in order with every other answer the client
  * gets on the same connection: that is what puts an event before any answer of a later revision.

@@ -39,9 +39,8 @@
  *     resumes from its last revision, as after any lost connection.</li>
  * <li><b>Not yet.</b> Progress notifications (a watch on a quiet path cannot tell a member cut off
  *     from the cluster from one where nothing happens; the client notices only when its calls or
- *     session keep-alives fail there); watches over the HTTP gateway (a
- *     {@link io.coordinator.server.watch.WatchOutput} for a streaming response is what it takes);
- *     metrics wiring (the hub's counters are ready).</li>
+ *     session keep-alives fail there). Only the count of active watches is exported as a metric;
+ *     the hub's other counters are not wired yet.</li>
  * </ul>
  */
 package io.coordinator.server.watch;
