@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.support.InProcessCluster;
-import io.coordinator.server.support.TunedCluster;
+import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.watch.WatchHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,7 +161,7 @@ class HttpWatchTest {
 
     @Test
     void aCompactedStartIsA410WithTheOldestRevision() throws Exception {
-        try (TunedCluster tuned = TunedCluster.start(1, l -> TunedCluster.withWatchHistory(l, 4))) {
+        try (InProcessCluster tuned = InProcessCluster.start(1, InProcessCluster.limits(l -> InProcessCluster.withWatchHistory(l, 4)))) {
             GatewayClient client = new GatewayClient(tuned.member(0).httpAddress());
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                     .until(() -> client.get("/ready").status() == 200);
@@ -186,9 +186,9 @@ class HttpWatchTest {
     @Test
     void aClientThatReadsTooSlowlyGetsOverloadedAndLosesTheWatch() throws Exception {
         int dataMax = 32 * 1024;
-        try (TunedCluster tuned = TunedCluster.start(1, l -> new ServerConfig.LimitsConfig(dataMax, l.pathLengthMax(),
+        try (InProcessCluster tuned = InProcessCluster.start(1, InProcessCluster.limits(l -> new ServerConfig.LimitsConfig(dataMax, l.pathLengthMax(),
                 dataMax + 4096, l.pendingRequestsMax(), l.connectionsMax(), l.txnOpsMax(), l.watchesPerConnectionMax(),
-                l.watchHistoryEventsMax(), l.watchHistoryBytesMax(), dataMax + 4096))) {
+                l.watchHistoryEventsMax(), l.watchHistoryBytesMax(), dataMax + 4096)))) {
             GatewayClient client = new GatewayClient(tuned.member(0).httpAddress());
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                     .until(() -> client.get("/ready").status() == 200);

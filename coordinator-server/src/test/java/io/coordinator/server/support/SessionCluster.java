@@ -6,23 +6,15 @@ import io.coordinator.core.api.Request;
 import io.coordinator.core.api.Response;
 import io.coordinator.protocol.message.ClientMessage;
 import io.coordinator.protocol.message.ServerMessage;
-import io.coordinator.server.config.LocalClusterLayout;
-import io.coordinator.server.config.MemberAddress;
 import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.consensus.MemberStatus;
 import io.coordinator.server.member.Member;
 
+
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
+
 
 import static org.awaitility.Awaitility.await;
 
@@ -32,40 +24,24 @@ import static org.awaitility.Awaitility.await;
  * stops the rest and removes the data.
  */
 public final class SessionCluster implements AutoCloseable {
-    private final Path dataDir;
-    private final List<MemberAddress> addresses;
-    private final ServerConfig.SessionSettings sessions;
-    private final List<Member> members = new ArrayList<>();
+    private final InProcessCluster cluster;
 
-    private SessionCluster(Path dataDir, List<MemberAddress> addresses, ServerConfig.SessionSettings sessions) {
-        this.dataDir = dataDir;
-        this.addresses = addresses;
-        this.sessions = sessions;
+    private SessionCluster(InProcessCluster cluster) {
+        this.cluster = cluster;
     }
 
     /** Starts the members and returns once every one of them answers a linearizable read. */
     public static SessionCluster start(int count, ServerConfig.SessionSettings sessions) throws Exception {
-        Path dir = Files.createTempDirectory("coordinator-sessions");
-        SessionCluster cluster = new SessionCluster(dir, LocalClusterLayout.members("127.0.0.1", freeBase(count), count),
-                sessions);
+        SessionCluster started = new SessionCluster(InProcessCluster.start(count, InProcessCluster.sessions(sessions)));
         try {
-            for (MemberAddress address : cluster.addresses) {
-                cluster.members.add(Member.start(cluster.config(address.id())));
-            }
             for (int i = 0; i < count; i++) {
-                cluster.awaitServing(i);
+                started.awaitServing(i);
             }
-            return cluster;
+            return started;
         } catch (Exception | Error e) {
-            cluster.close();
+            started.close();
             throw e;
         }
-    }
-
-    private ServerConfig config(String memberId) {
-        ServerConfig base = LocalClusterLayout.memberConfig(addresses, memberId, dataDir);
-        return new ServerConfig(base.memberId(), base.dataDir(), base.members(), base.limits(), base.consensus(),
-                base.batch(), sessions);
     }
 
     public void awaitServing(int i) {
@@ -77,22 +53,21 @@ public final class SessionCluster implements AutoCloseable {
     }
 
     public int size() {
-        return addresses.size();
+        return cluster.size();
     }
 
     public Member member(int i) {
-        return members.get(i);
+        return cluster.member(i);
     }
 
     public RawConnection connect(int i) throws IOException {
-        MemberAddress address = addresses.get(i);
-        return new RawConnection(new InetSocketAddress(address.host(), address.clientPort()));
+        return new RawConnection(cluster.clientAddress(i));
     }
 
     /** The index of the member that is leader now, or -1. */
     public int leader() {
-        for (int i = 0; i < members.size(); i++) {
-            Member member = members.get(i);
+        for (int i = 0; i < cluster.size(); i++) {
+            Member member = cluster.member(i);
             if (member != null && member.replicatedLog().status().isLeader()) {
                 return i;
             }
@@ -101,16 +76,12 @@ public final class SessionCluster implements AutoCloseable {
     }
 
     public MemberStatus status(int i) {
-        return members.get(i).replicatedLog().status();
+        return cluster.member(i).replicatedLog().status();
     }
 
     /** Stops member {@code i}; it stays stopped until close(). */
     public void stop(int i) {
-        Member member = members.get(i);
-        if (member != null) {
-            members.set(i, null);
-            member.close();
-        }
+        cluster.stop(i);
     }
 
     // ---- session calls over a raw connection ----
@@ -138,37 +109,8 @@ public final class SessionCluster implements AutoCloseable {
         return reply;
     }
 
-    private static int freeBase(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 30_000 + ThreadLocalRandom.current().nextInt(0, 300) * 100;
-            if (free(base, count)) {
-                return base;
-            }
-        }
-        throw new IOException("no free port range");
-    }
-
-    private static boolean free(int base, int count) {
-        for (MemberAddress member : LocalClusterLayout.members("127.0.0.1", base, count)) {
-            for (int port : new int[]{member.clientPort(), member.raftPort(), member.httpPort()}) {
-                try (ServerSocket socket = new ServerSocket()) {
-                    socket.bind(new InetSocketAddress("127.0.0.1", port));
-                } catch (IOException e) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
     @Override
     public void close() throws IOException {
-        for (int i = 0; i < members.size(); i++) {
-            stop(i);
-        }
-        members.clear();
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        cluster.close();
     }
 }

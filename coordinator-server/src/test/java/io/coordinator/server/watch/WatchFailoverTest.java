@@ -6,7 +6,7 @@ import io.coordinator.core.api.Op;
 import io.coordinator.core.api.Response;
 import io.coordinator.protocol.message.ServerMessage;
 import io.coordinator.protocol.message.WatchKind;
-import io.coordinator.server.support.TunedCluster;
+import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.support.WatchSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,13 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resumed elsewhere from last + 1 continues exactly, while writes go on through another member.
  */
 class WatchFailoverTest {
-    private TunedCluster cluster;
+    private InProcessCluster cluster;
     private Thread writer;
     private final AtomicBoolean writing = new AtomicBoolean(true);
 
     @BeforeEach
     void startCluster() throws Exception {
-        cluster = TunedCluster.start(3, limits -> limits);
+        cluster = InProcessCluster.start(3);
         for (int i = 0; i < cluster.size(); i++) {
             int member = i;
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {

@@ -7,7 +7,7 @@ import io.coordinator.core.api.Op;
 import io.coordinator.core.api.Response;
 import io.coordinator.protocol.message.ServerMessage;
 import io.coordinator.protocol.message.WatchKind;
-import io.coordinator.server.support.TunedCluster;
+import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.support.WatchSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,13 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 class WatchHistoryBoundsTest {
     private static final int HISTORY_EVENTS = 5;
     private static final int WATCHES_PER_CONNECTION = 3;
-    private static TunedCluster cluster;
+    private static InProcessCluster cluster;
 
     @BeforeAll
     static void startMember() throws Exception {
-        cluster = TunedCluster.start(1, l -> new io.coordinator.server.config.ServerConfig.LimitsConfig(l.dataBytesMax(),
+        cluster = InProcessCluster.start(1, InProcessCluster.limits(l -> new io.coordinator.server.config.ServerConfig.LimitsConfig(l.dataBytesMax(),
                 l.pathLengthMax(), l.frameBytesMax(), l.pendingRequestsMax(), l.connectionsMax(), l.txnOpsMax(),
-                WATCHES_PER_CONNECTION, HISTORY_EVENTS, l.watchHistoryBytesMax(), l.watchPendingBytesMax()));
+                WATCHES_PER_CONNECTION, HISTORY_EVENTS, l.watchHistoryBytesMax(), l.watchPendingBytesMax())));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
             try (WatchSocket socket = new WatchSocket(cluster.clientAddress(0))) {
                 return socket.call(new Command.Execute(new Op.Exists("/"))).response() instanceof Response.ExistsResult

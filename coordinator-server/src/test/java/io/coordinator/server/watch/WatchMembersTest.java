@@ -9,7 +9,7 @@ import io.coordinator.core.api.WatchEvent;
 import io.coordinator.protocol.message.Consistency;
 import io.coordinator.protocol.message.ServerMessage;
 import io.coordinator.protocol.message.WatchKind;
-import io.coordinator.server.support.TunedCluster;
+import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.support.WatchSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,11 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * followers alike.
  */
 class WatchMembersTest {
-    private static TunedCluster cluster;
+    private static InProcessCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = TunedCluster.start(3, limits -> limits);
+        cluster = InProcessCluster.start(3);
         for (int i = 0; i < cluster.size(); i++) {
             int member = i;
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
