@@ -4,10 +4,13 @@ import io.coordinator.core.api.Command;
 import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.Op;
 import io.coordinator.core.api.Response;
+import io.coordinator.core.api.WatchEvent;
 import io.coordinator.protocol.message.ServerMessage;
+import io.coordinator.protocol.message.WatchKind;
 import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.support.RawConnection;
 import io.coordinator.server.support.SessionCluster;
+import io.coordinator.server.support.WatchSocket;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,15 +63,27 @@ class EphemeralExpiryTest {
     void anAbandonedSessionsEphemeralsVanishWithinTtlPlusAMarginSeenFromAnotherMember() throws Exception {
         try (SessionCluster cluster = SessionCluster.start(3, SESSIONS);
              RawConnection owner = cluster.connect(0);
-             Observer observer = new Observer(cluster, 2)) {
+             Observer observer = new Observer(cluster, 2);
+             WatchSocket watcher = new WatchSocket(cluster.clientAddress(1))) {
             Response.SessionOpened s = open(owner, TTL_MILLIS);
             createUnder(owner, s.sessionId(), "/gone", 3);
+            // A watcher on a third member sees the expiry as it happens: every ephemeral DELETED in one revision.
+            long watchId = watcher.watch("/gone", WatchKind.PERSISTENT_RECURSIVE, 0);
+            assertInstanceOf(ServerMessage.WatchStarted.class, watcher.answer(watchId));
             Renewal last = renew(owner, s.sessionId());
             // The owner's connection stays open: a connection is not a keep-alive.
 
             long earliest = last.sentNanos + millis(TTL_MILLIS);
             observer.awaitAlwaysPresentUntil("/gone", 3, earliest - millis(EARLY_CHECK_MILLIS));
             long goneNanos = observer.awaitGone("/gone", millis(TTL_MILLIS + LATE_MARGIN_MILLIS + 5_000));
+            List<ServerMessage.WatchNotification> seen = watcher.readUntil(watchId, notes -> notes.stream()
+                    .flatMap(note -> note.events().stream()).filter(e -> e.type() == WatchEvent.Type.DELETED).count() == 3);
+            long watchedAt = System.nanoTime();
+            List<ServerMessage.WatchNotification> deletions = seen.stream()
+                    .filter(note -> note.events().stream().anyMatch(e -> e.type() == WatchEvent.Type.DELETED)).toList();
+            assertEquals(1, deletions.size(), "the expiry deleted the ephemerals in one revision: " + deletions);
+            assertTrue(watchedAt - last.answeredNanos <= millis(TTL_MILLIS + LATE_MARGIN_MILLIS + SLACK_MILLIS),
+                    "the watcher heard of the expiry only " + toMillis(watchedAt - last.answeredNanos) + " ms after the renewal");
 
             long afterTtlMillis = toMillis(goneNanos - last.answeredNanos) - TTL_MILLIS;
             log.info("expiry margin without a leader change: gone {} ms after ttl (renewal round trip {} ms, tick {} ms)",

@@ -60,6 +60,10 @@ public final class SessionCluster implements AutoCloseable {
         return cluster.member(i);
     }
 
+    public java.net.InetSocketAddress clientAddress(int i) {
+        return cluster.clientAddress(i);
+    }
+
     public RawConnection connect(int i) throws IOException {
         return new RawConnection(cluster.clientAddress(i));
     }
