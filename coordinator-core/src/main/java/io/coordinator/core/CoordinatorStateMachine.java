@@ -253,6 +253,11 @@ public final class CoordinatorStateMachine {
         return lastAppliedIndex;
     }
 
+    /** Sessions granted and not yet closed or expired. */
+    public int liveSessions() {
+        return sessions.size();
+    }
+
     /** The term of the newest LeaderChanged applied: only ticks of this term expire anything. */
     public long leaderTerm() {
         return sessions.leaderTerm();

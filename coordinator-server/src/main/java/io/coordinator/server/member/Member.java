@@ -96,6 +96,7 @@ public final class Member implements AutoCloseable {
         metrics.registerMember(replicatedLog::status, tree::revision, pipeline::pending, pipeline::queued,
                 clientServer::connections);
         metrics.watchesGauge(watches::watchesActive);
+        metrics.sessionsGauge(tree::liveSessions);
         scheduler.scheduleWithFixedDelay(metrics::sampleLeadership, 100, 100, TimeUnit.MILLISECONDS);
         if (self.httpPort() != 0) {
             httpGateway = HttpGateway.start(config, pipeline, tree, replicatedLog::status, this::statusReply, metrics, watches);

@@ -94,6 +94,11 @@ public final class MemberMetrics implements RequestObserver {
         gauge("coordinator_client_connections", "Open connections on the binary client port", clientConnections::getAsInt);
     }
 
+    /** Sessions alive in this member's copy of the state (all members agree once they have applied the same entries). */
+    public void sessionsGauge(IntSupplier sessions) {
+        gauge("coordinator_sessions", "Sessions alive in this member's copy of the replicated state", sessions::getAsInt);
+    }
+
     /** The hook for the watch hub: how many watches this member holds. */
     public void watchesGauge(LongSupplier watches) {
         gauge("coordinator_watches", "Watches registered on this member", watches::getAsLong);

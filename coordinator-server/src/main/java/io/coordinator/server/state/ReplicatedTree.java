@@ -143,6 +143,10 @@ public final class ReplicatedTree implements LogStateMachine {
         return machine.lastAppliedIndex();
     }
 
+    public synchronized int liveSessions() {
+        return machine.liveSessions();
+    }
+
     public synchronized boolean sessionMatches(long sessionId, long secret) {
         return machine.sessionMatches(sessionId, secret);
     }

@@ -274,6 +274,7 @@ class HttpGatewayTest {
     void metricsAreValidPrometheusTextWithRequestTimersOfBothPorts() throws Exception {
         assertEquals(201, http.send("POST", "/v1/nodes/metered", utf8("m"), NONE).status());
         assertEquals(200, http.get("/v1/nodes/metered").status());
+        assertTrue(http.send("POST", "/v1/sessions?ttl-ms=10000", null, NONE).status() < 300);
         try (RawConnection binary = new RawConnection(cluster.clientAddress(0))) {
             assertInstanceOf(Response.ExistsResult.class, binary.execute(new Op.Exists("/metered")).response());
         }
@@ -303,6 +304,8 @@ class HttpGatewayTest {
         assertTrue(value(families, "coordinator_client_sent_bytes_total") > 0);
         assertTrue(value(families, "coordinator_http_received_bytes_total") > 0);
         assertTrue(value(families, "coordinator_http_connections") >= 1);
+        assertTrue(value(families, "coordinator_sessions") >= 1, "a session was just opened");
+        assertTrue(families.containsKey("coordinator_watches"), "coordinator_watches");
         for (String family : new String[]{"coordinator_pending_requests", "coordinator_queued_requests",
                 "coordinator_client_connections", "coordinator_http_requests_total", "coordinator_read_index_seconds",
                 "jvm_memory_used_bytes", "jvm_threads_current", "process_start_time_seconds"}) {
