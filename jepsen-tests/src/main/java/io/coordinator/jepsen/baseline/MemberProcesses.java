@@ -3,7 +3,6 @@ package io.coordinator.jepsen.baseline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -11,7 +10,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,42 +128,5 @@ public final class MemberProcesses implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /**
-     * This JVM's classpath with private copies of the entries a concurrent build rewrites in place
-     * (SNAPSHOT jars, class directories): a JVM that finds a jar replaced under it fails in odd ways.
-     * The same reasoning as the Coordinator members' launcher, for the ZooKeeper members here.
-     */
-    public static String snapshotClasspath(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        List<String> entries = new ArrayList<>();
-        int copies = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.isEmpty()) {
-                continue;
-            }
-            Path source = Path.of(entry);
-            boolean mutable = Files.isDirectory(source)
-                    || (Files.isRegularFile(source) && source.getFileName().toString().contains("-SNAPSHOT"));
-            if (!mutable) {
-                entries.add(entry);
-                continue;
-            }
-            Path copy = dir.resolve(copies++ + "-" + source.getFileName());
-            try (java.util.stream.Stream<Path> files = Files.walk(source)) {
-                for (Path file : (Iterable<Path>) files::iterator) {
-                    Path to = copy.resolve(source.relativize(file).toString());
-                    if (Files.isDirectory(file)) {
-                        Files.createDirectories(to);
-                    } else {
-                        Files.createDirectories(to.getParent());
-                        Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-            entries.add(copy.toString());
-        }
-        return String.join(File.pathSeparator, entries);
     }
 }

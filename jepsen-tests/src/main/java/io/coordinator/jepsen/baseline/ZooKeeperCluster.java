@@ -86,7 +86,7 @@ public final class ZooKeeperCluster implements AutoCloseable {
     /** Writes every member's files under {@code dir} and starts {@code count} member processes. */
     public static ZooKeeperCluster start(Path dir, int count) throws IOException {
         List<Member> members = layout(MemberProcesses.freePorts(3 * count), count);
-        String classpath = MemberProcesses.snapshotClasspath(dir.resolve("classpath"));
+        String classpath = io.coordinator.jepsen.cluster.PrivateClasspath.of(dir.resolve("classpath"));
         MemberProcesses processes = new MemberProcesses("zookeeper");
         ZooKeeperCluster cluster = new ZooKeeperCluster(members, processes);
         try {

@@ -7,7 +7,6 @@ import io.coordinator.server.config.MemberAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -15,7 +14,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,7 +74,7 @@ public final class ProcessCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cluster.exitHook);
         try {
             Files.createDirectories(dataDir);
-            cluster.memberClasspath = snapshotClasspath(dataDir.resolve("classpath"));
+            cluster.memberClasspath = PrivateClasspath.of(dataDir.resolve("classpath"));
             if (proxies) {
                 cluster.partitions = Partitions.start(cluster.members, cluster.memberPorts(), Clock.systemUTC());
             }
@@ -130,47 +128,6 @@ public final class ProcessCluster implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /**
-     * Copies the classpath entries that a concurrent build rewrites in place (SNAPSHOT jars in the
-     * local repository, target/classes directories) into {@code dir}: a member JVM loads classes
-     * lazily, and one that finds a jar replaced under it fails in odd ways (seen: Jackson failing
-     * to read a record's components). Released jars are immutable and used where they are.
-     */
-    private static String snapshotClasspath(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        List<String> entries = new ArrayList<>();
-        int copies = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.isEmpty()) {
-                continue;
-            }
-            Path source = Path.of(entry);
-            boolean mutable = Files.isDirectory(source)
-                    || (Files.isRegularFile(source) && source.getFileName().toString().contains("-SNAPSHOT"));
-            if (!mutable) {
-                entries.add(entry);
-                continue;
-            }
-            Path copy = dir.resolve(copies++ + "-" + source.getFileName());
-            copyTree(source, copy);
-            entries.add(copy.toString());
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
-    private static void copyTree(Path source, Path target) throws IOException {
-        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path to = target.resolve(source.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 
     private void writeConfig(MemberAddress member) throws IOException {
