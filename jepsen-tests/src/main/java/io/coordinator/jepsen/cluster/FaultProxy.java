@@ -544,9 +544,8 @@ public final class FaultProxy implements AutoCloseable {
                 bytesDiscarded.addAndGet(side.inbound.position());
                 side.inbound.clear();
             }
-            if (!connected && up != null) {
-                up.close(false);
-            }
+            // A connection still being set up towards the target is left to finish and then hears
+            // nothing: closing it would send the target a FIN, which a real cut never delivers.
             updateInterest();
         }
 
@@ -597,7 +596,7 @@ public final class FaultProxy implements AutoCloseable {
                 }
                 int ops;
                 if (holed) {
-                    ops = SelectionKey.OP_READ;
+                    ops = side == up && !connected ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ;
                 } else if (!connected) {
                     ops = side == up ? SelectionKey.OP_CONNECT : 0;
                 } else {
