@@ -6,35 +6,49 @@ import io.atomix.utils.concurrent.ThreadContext;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Makes log entries durable (fsync) before they count toward a commit.
+ * Makes log entries durable (fsync) before they count toward a commit, in every configuration.
  *
  * <p>What atomix-raft 3.1.12 does on its own, read from its source: a segment writer appends
- * ({@code StorageLevel.MAPPED}, which we use: into the mapped segment; {@code DISK}: with
- * {@code FileChannel.write}) and forces it ({@code MappedByteBuffer.force()}, i.e. msync MS_SYNC;
- * {@code FileChannel.force}) only when a segment rolls over, on close, and, if {@code flushOnCommit}
- * is set, in
- * {@code SegmentedJournalWriter.commit}, i.e. when this member's commit index advances. That is
- * after the fact: a follower acknowledges an AppendRequest while its entries are still in the page
- * cache, and a leader counts its own unforced entries toward the quorum. ({@code RaftLog} keeps a
- * flushOnCommit flag of its own that nothing reads.) So flushOnCommit alone does not give "fsync
- * before commit": after a power loss a majority could forget an acknowledged write.
+ * ({@code StorageLevel.MAPPED}, which we use: into the mapped segment) and forces it
+ * ({@code MappedByteBuffer.force()}, i.e. msync MS_SYNC) only when a segment rolls over and on
+ * close. {@code RaftStorage.withFlushOnCommit(true)} does not help: {@code RaftLog.Builder} keeps
+ * the flag for itself and builds its {@code SegmentedJournal} without it, so the journal's
+ * {@code flushOnCommit} stays false and {@code SegmentedJournalWriter.commit} never forces. A
+ * follower would acknowledge entries still in the page cache, a leader would count its own unforced
+ * entries toward the quorum, and a single-member cluster would acknowledge writes that no disk has.
  *
- * <p>What this class adds: the leader forces its log before an AppendRequest with entries leaves
- * (a follower can only acknowledge entries it was sent, so the leader's own copy is durable before
- * any quorum including it forms), and a follower forces its log before acknowledging an
- * AppendRequest with entries. {@code flushOnCommit} stays on for the single-member case, where the
- * leader commits without sending anything. Term and vote are forced by Atomix's MetaStore itself.
+ * <p>What this class adds, at three points, all on the Raft thread (which owns the log writer):
+ * <ul>
+ *   <li>a leader forces its log before an AppendRequest with entries leaves ({@link #beforeReplicating}),
+ *       so its own copy is durable before any quorum that includes it can form;</li>
+ *   <li>a follower forces its log before acknowledging an AppendRequest with entries
+ *       ({@link #beforeAcknowledging});</li>
+ *   <li>a leader forces its log before its commit index moves over entries it has not forced
+ *       ({@link #beforeLeaderCommits}, called by {@link DurableRaftContext}). This is what makes a
+ *       single-member cluster durable: its leader commits without sending anything to anyone. In
+ *       larger clusters the two points above have already forced, so this one costs a comparison.</li>
+ * </ul>
+ * Term and vote are forced by Atomix's MetaStore itself.
  *
- * <p>Forcing runs on the Raft thread, which owns the log writer.
+ * <p>{@link #forces()} and {@link #durableIndex()} are there to prove it: a test counts forces per
+ * acknowledged write and checks that every acknowledged entry is on a majority's disk.
  */
 final class LogDurability {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private volatile RaftContext raft;
-    /** Last index forced by the leader path, to skip forcing again for the next follower. Raft thread only. */
+    /**
+     * Highest index known forced on the leader path (replicate, commit), to skip forcing again; -1
+     * after a follower force, because a follower may have truncated and re-appended since. Raft
+     * thread only.
+     */
     private long leaderForcedIndex = -1;
+    /** The writer's last index as of the most recent force. */
+    private final AtomicLong durableIndex = new AtomicLong();
+    private final AtomicLong forces = new AtomicLong();
 
     void attach(RaftContext raft) {
         this.raft = raft;
@@ -50,18 +64,41 @@ final class LogDurability {
         return onRaftThread(true);
     }
 
-    private CompletableFuture<Void> onRaftThread(boolean always) {
+    /**
+     * Raft thread, leader only: the commit index is about to move to {@code commitIndex}. Forces the
+     * log unless the replication path has already forced past it (with followers it always has: a
+     * follower acknowledges only what it was sent). A follower needs nothing here: what it commits,
+     * a majority has already forced, and it forces before it acknowledges anything.
+     */
+    void beforeLeaderCommits(RaftContext context, long commitIndex) {
+        RaftLogWriter writer = context.getLogWriter();
+        if (Math.min(commitIndex, writer.getLastIndex()) > leaderForcedIndex) {
+            forceNow(writer, true);
+        }
+    }
+
+    /** How many times this member forced its log. */
+    long forces() {
+        return forces.get();
+    }
+
+    /** The log's last index as of the most recent force: every entry up to it is on disk. */
+    long durableIndex() {
+        return durableIndex.get();
+    }
+
+    private CompletableFuture<Void> onRaftThread(boolean follower) {
         RaftContext context = raft;
         if (context == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("log is not open"));
         }
         ThreadContext thread = context.getThreadContext();
         if (thread.isCurrentContext()) {
-            return force(context, always);
+            return force(context, follower);
         }
         CompletableFuture<Void> forced = new CompletableFuture<>();
         try {
-            thread.execute(() -> force(context, always).whenComplete((ignored, error) -> {
+            thread.execute(() -> force(context, follower).whenComplete((ignored, error) -> {
                 if (error == null) {
                     forced.complete(null);
                 } else {
@@ -74,18 +111,23 @@ final class LogDurability {
         return forced;
     }
 
-    private CompletableFuture<Void> force(RaftContext context, boolean always) {
+    private CompletableFuture<Void> force(RaftContext context, boolean follower) {
         try {
             RaftLogWriter writer = context.getLogWriter();
-            long lastIndex = writer.getLastIndex();
-            if (always || lastIndex != leaderForcedIndex) {
-                writer.flush();
-                // A follower may have truncated and re-appended: make the leader path force again.
-                leaderForcedIndex = always ? -1 : lastIndex;
+            if (follower || writer.getLastIndex() != leaderForcedIndex) {
+                forceNow(writer, !follower);
             }
             return DONE;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private void forceNow(RaftLogWriter writer, boolean leaderPath) {
+        long lastIndex = writer.getLastIndex();
+        writer.flush();
+        forces.incrementAndGet();
+        durableIndex.set(lastIndex);
+        leaderForcedIndex = leaderPath ? lastIndex : -1;
     }
 }
