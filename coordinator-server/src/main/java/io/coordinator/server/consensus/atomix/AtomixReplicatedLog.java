@@ -77,6 +77,12 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
     private static final long SNAPSHOT_CHECK_INTERVAL_MILLIS = 1000;
     private static final long SHUTDOWN_STEP_WAIT_MILLIS = 5000;
     private static final String DIRECTORY_LOCK_FILE = "member.lock";
+    /**
+     * One-way, ours rather than Atomix's (outside {@link RaftRpc}'s numbers): a leader that stepped
+     * down for want of a quorum tells its followers, so they poll now instead of waiting out their
+     * election timeout; after a one-way cut they may still be hearing its heartbeats.
+     */
+    static final int RESIGNED_MESSAGE_TYPE = 100;
 
     static {
         // Effective with slf4j-simple, harmless otherwise; an explicit setting wins.
@@ -92,6 +98,8 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
     private final FrameTransport transport;
     private final LogDurability durability = new LogDurability();
     private final CommitAnnouncer commits = new CommitAnnouncer();
+    private final QuorumCheck quorum;
+    private final long quorumCheckIntervalMillis;
     private final TransportServerProtocol serverProtocol;
     private final TransportClientProtocol clientProtocol;
     private final StaticMembershipService membership;
@@ -128,11 +136,17 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
                 config.connectTimeoutMillis(), 2 * config.entryBytesMax() + FRAME_OVERHEAD_BYTES, IO_THREADS);
         this.transport = new FrameTransport(id, new InetSocketAddress(config.host(), config.raftPort()), peers, settings);
         RaftEndpoints endpoints = new RaftEndpoints(transport, config.members().keySet());
-        this.serverProtocol = new TransportServerProtocol(endpoints, durability, commits);
+        // Checked every quarter heartbeat over a window one check shorter than the election timeout,
+        // so that a leader steps down within one election timeout of its last answer from a majority.
+        this.quorumCheckIntervalMillis = Math.max(1, config.heartbeatIntervalMillis() / 4);
+        this.quorum = new QuorumCheck(config.members().keySet().stream().filter(member -> !member.equals(id)).toList(),
+                config.electionTimeoutMillis() - quorumCheckIntervalMillis, System::nanoTime);
+        this.serverProtocol = new TransportServerProtocol(endpoints, durability, commits, quorum);
         this.clientProtocol = new TransportClientProtocol(endpoints);
 
         this.membership = new StaticMembershipService(config);
         transport.addUnreachableListener(this::onPeerUnreachable);
+        transport.registerMessageHandler(RESIGNED_MESSAGE_TYPE, this::onPeerResigned);
         this.leadership = new LeadershipTracker(id, this::onLeaderKnown);
         this.primitiveType = new LogPrimitiveType(stateMachine, leadership::readyForLinearizableReads);
         this.compactor = new Compactor(id, primitiveType::failedBackups);
@@ -193,6 +207,8 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
         try {
             scheduler.scheduleWithFixedDelay(this::snapshotIfDue, SNAPSHOT_CHECK_INTERVAL_MILLIS,
                     SNAPSHOT_CHECK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(this::checkQuorum, quorumCheckIntervalMillis, quorumCheckIntervalMillis,
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closed meanwhile: started fails
         }
@@ -216,6 +232,13 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
         context.setHeartbeatInterval(Duration.ofMillis(config.heartbeatIntervalMillis()));
         context.setSessionTimeout(Duration.ofMillis(config.sessionTimeoutMillis()));
         durability.attach(context);
+        context.addRoleChangeListener(role -> {
+            if (role == RaftServer.Role.LEADER) {
+                quorum.becameLeader();
+            } else {
+                quorum.stoppedLeading();
+            }
+        });
         commits.attach(context);
         leadership.attach(context);
         raft = context;
@@ -435,6 +458,75 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
         }
     }
 
+    /** Timer thread: a leader that lost its quorum steps down, on the Raft thread. */
+    private void checkQuorum() {
+        RaftContext context = raft;
+        if (context == null || closed || !quorum.quorumLost()) {
+            return;
+        }
+        try {
+            context.getThreadContext().execute(() -> {
+                if (context.getRole() != RaftServer.Role.LEADER || !quorum.quorumLost()) {
+                    return;
+                }
+                long term = context.getTerm();
+                log.warn("member={} term={} applied-index={} stepping down: heard from {} of {} members within the "
+                                + "last {} ms", id(), term, context.getLastApplied(), quorum.reachable(), quorum.members(),
+                        config.electionTimeoutMillis() - quorumCheckIntervalMillis);
+                quorum.stoppedLeading();
+                context.setLeader(null);
+                context.transition(RaftServer.Role.FOLLOWER);
+                byte[] resigned = resignedMessage(id(), term);
+                for (String peer : config.members().keySet()) {
+                    if (!peer.equals(id())) {
+                        transport.send(peer, RaftRpc.Lane.RAFT.ordinal(), RESIGNED_MESSAGE_TYPE, resigned);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Netty thread: a peer says it stopped leading; if it led us in that term, poll at once. */
+    private void onPeerResigned(byte[] payload) {
+        String peer;
+        long term;
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(payload))) {
+            peer = in.readUTF();
+            term = in.readLong();
+        } catch (IOException e) {
+            log.warn("member={} ignored a malformed resignation: {}", id(), e.toString());
+            return;
+        }
+        RaftContext context = raft;
+        if (context == null || closed) {
+            return;
+        }
+        try {
+            context.getThreadContext().execute(() -> {
+                DefaultRaftMember leader = context.getLeader();
+                if (context.getTerm() == term && leader != null && leader.memberId().id().equals(peer)) {
+                    log.info("member={} term={} leader {} resigned for want of a quorum; polling soon", id(), term, peer);
+                    onPeerUnreachable(peer); // the same random delay, so that followers do not split the vote
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    static byte[] resignedMessage(String memberId, long term) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeUTF(memberId);
+            out.writeLong(term);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     /**
      * Raft thread: this member learned who leads. Tells the co-located log client (off the Raft
      * thread), then abandons its requests still waiting on other members: Atomix's client keeps
@@ -458,7 +550,7 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
     }
 
     /**
-     * Netty thread: a peer dropped its connections and refuses new ones. Followers of that peer
+     * Netty or Raft thread: a peer dropped its connections and refuses new ones, or resigned. Followers of that peer
      * start an election at once; the random delay (under one heartbeat) keeps two followers from
      * splitting the vote by polling at the same instant.
      */

@@ -59,12 +59,15 @@ final class TransportServerProtocol implements RaftServerProtocol {
     private final RaftEndpoints endpoints;
     private final LogDurability durability;
     private final CommitAnnouncer commits;
+    private final QuorumCheck quorum;
     private final Map<Long, Consumer<ResetRequest>> resetListeners = new ConcurrentHashMap<>();
 
-    TransportServerProtocol(RaftEndpoints endpoints, LogDurability durability, CommitAnnouncer commits) {
+    TransportServerProtocol(RaftEndpoints endpoints, LogDurability durability, CommitAnnouncer commits,
+                            QuorumCheck quorum) {
         this.endpoints = endpoints;
         this.durability = durability;
         this.commits = commits;
+        this.quorum = quorum;
         endpoints.<ResetRequest>listen(RaftRpc.RESET, request -> {
             Consumer<ResetRequest> listener = resetListeners.get(request.session());
             if (listener != null) {
@@ -153,6 +156,7 @@ final class TransportServerProtocol implements RaftServerProtocol {
         CompletableFuture<AppendResponse> toRaft = new CompletableFuture<>();
         answer.whenComplete((response, error) -> {
             if (error == null) {
+                quorum.answered(memberId.id());
                 toRaft.complete(response);
                 commits.answered();
             } else {
