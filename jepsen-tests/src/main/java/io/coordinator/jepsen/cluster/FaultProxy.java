@@ -285,9 +285,15 @@ public final class FaultProxy implements AutoCloseable {
                 startListening();
                 // Connections with a hole in their stream cannot go on: the ends must reconnect.
                 for (Pipe pipe : new ArrayList<>(pipes)) {
-                    if (pipe.holed) {
+                    if (pipe.holed || pipe.lostBytes) {
                         pipe.close(false);
                     }
+                }
+            }
+            case DROP_FORWARD, DROP_BACKWARD -> {
+                startListening();
+                for (Pipe pipe : new ArrayList<>(pipes)) {
+                    pipe.dropBuffered(next == LinkMode.DROP_FORWARD ? pipe.down : pipe.up);
                 }
             }
             case BLACKHOLE -> {
@@ -452,6 +458,8 @@ public final class FaultProxy implements AutoCloseable {
         boolean connected;
         /** Has lost bytes: never forwards again. */
         boolean holed;
+        /** Has lost bytes in one direction (a one-way cut): closed when the link heals. */
+        boolean lostBytes;
 
         void open(SocketChannel accepted) throws IOException {
             pipes.add(this);
@@ -483,6 +491,12 @@ public final class FaultProxy implements AutoCloseable {
         void read(Side side) throws IOException {
             if (holed) {
                 discard(side);
+                return;
+            }
+            if (droppedByMode(side)) {
+                lostBytes = true;
+                discard(side);
+                pump();
                 return;
             }
             int read = side.channel.read(side.inbound);
@@ -532,6 +546,23 @@ public final class FaultProxy implements AutoCloseable {
                     close(false);
                 }
             }
+        }
+
+        /** In a one-way mode: is what this end sends discarded? */
+        private boolean droppedByMode(Side side) {
+            LinkMode current = mode;
+            return (current == LinkMode.DROP_FORWARD && side == down)
+                    || (current == LinkMode.DROP_BACKWARD && side == up);
+        }
+
+        /** A one-way cut begins: what this end sent and the proxy still holds is lost too. */
+        void dropBuffered(Side side) {
+            if (side != null && side.inbound.position() > 0) {
+                bytesDiscarded.addAndGet(side.inbound.position());
+                side.inbound.clear();
+                lostBytes = true;
+            }
+            updateInterest();
         }
 
         /** From now on, every byte both ways is dropped; the ends stay open and hear nothing. */
@@ -599,6 +630,10 @@ public final class FaultProxy implements AutoCloseable {
                     ops = side == up && !connected ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ;
                 } else if (!connected) {
                     ops = side == up ? SelectionKey.OP_CONNECT : 0;
+                } else if (droppedByMode(side)) {
+                    // Keep reading (and discarding), so the sender never feels back-pressure.
+                    Side other = side == down ? up : down;
+                    ops = (side.eof ? 0 : SelectionKey.OP_READ) | (other.inbound.position() > 0 ? SelectionKey.OP_WRITE : 0);
                 } else {
                     Side other = side == down ? up : down;
                     ops = (!side.eof && side.inbound.hasRemaining() ? SelectionKey.OP_READ : 0)

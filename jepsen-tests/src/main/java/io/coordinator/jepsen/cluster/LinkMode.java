@@ -16,5 +16,15 @@ public enum LinkMode {
      * A refusing peer: existing connections are reset (RST) and the listening port is closed, so new
      * connections are refused, which is what a crashed process or an iptables REJECT looks like.
      */
-    RESET
+    RESET,
+    /**
+     * A one-way cut: bytes from the member that opened the connection to the target are silently
+     * discarded, bytes back from the target still arrive. For the link {@code from -> to} this drops
+     * {@code from}'s requests; together with {@link #DROP_BACKWARD} on {@code to -> from} it drops
+     * everything {@code from} sends to {@code to}. Connections that lost bytes are closed on healing,
+     * as in {@link #BLACKHOLE}.
+     */
+    DROP_FORWARD,
+    /** The other one-way cut: bytes from the target back to the connecting member are discarded. */
+    DROP_BACKWARD
 }

@@ -148,6 +148,27 @@ public final class Partitions implements AutoCloseable {
         apply(modes, description + " (" + mode + ")");
     }
 
+    /**
+     * Heals everything, then drops every byte a member of {@code senders} sends to a member of
+     * {@code receivers}, on connections either side opened, while traffic the other way still flows:
+     * a one-way cut (a bad NIC, an asymmetric firewall rule).
+     */
+    public void dropOneWay(Set<String> senders, Set<String> receivers) {
+        senders.forEach(this::requireMember);
+        receivers.forEach(this::requireMember);
+        Map<Link, LinkMode> modes = new LinkedHashMap<>();
+        for (Link link : proxies.keySet()) {
+            LinkMode mode = LinkMode.PASS;
+            if (senders.contains(link.from()) && receivers.contains(link.to())) {
+                mode = LinkMode.DROP_FORWARD; // the sender's requests
+            } else if (receivers.contains(link.from()) && senders.contains(link.to())) {
+                mode = LinkMode.DROP_BACKWARD; // the sender's answers
+            }
+            modes.put(link, mode);
+        }
+        apply(modes, "drop " + new TreeSet<>(senders) + " -> " + new TreeSet<>(receivers) + " (one way)");
+    }
+
     /** Every link back to PASS. */
     public void heal() {
         Map<Link, LinkMode> modes = new LinkedHashMap<>();
