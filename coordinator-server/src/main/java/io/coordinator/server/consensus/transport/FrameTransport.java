@@ -67,6 +67,13 @@ import java.util.function.Consumer;
  * unreachable to the {@link #addUnreachableListener listeners} (a crashed process, not a slow one;
  * a partition closes nothing and is left to timeouts).
  *
+ * <p>Detours: a TCP connection carries both directions, so when requests to a peer time out on our
+ * own connections while a connection the peer opened to us keeps delivering its frames (a one-way
+ * cut: a firewall that drops connections to the peer's port, say), requests and messages to that
+ * peer go over the peer's connection instead, until a fresh connection of our own answers a ping.
+ * Without this a member whose own connections to the leader are cut could not propose anything,
+ * although the leader reaches it and the rest of the cluster is healthy.
+ *
  * <p>Binds only the configured address. Thread-safe.
  */
 public final class FrameTransport implements AutoCloseable {
@@ -75,6 +82,10 @@ public final class FrameTransport implements AutoCloseable {
     private static final int TYPE_MAX = 0xFFFF;
     private static final long CLOSE_WAIT_MILLIS = 3000;
     private static final long PROBE_HOLD_MILLIS = 200;
+    /** While requests to a peer take a detour, how often a fresh connection of our own is tried. */
+    private static final long DETOUR_PROBE_INTERVAL_MILLIS = 500;
+    /** Reserved request type: answered by the transport itself, empty, to test a connection. */
+    private static final int TYPE_PING = 0xFFFF;
 
     private static final byte KIND_HELLO = 1;
     private static final byte KIND_REQUEST = 2;
@@ -89,6 +100,10 @@ public final class FrameTransport implements AutoCloseable {
     private static final AttributeKey<String> PEER = AttributeKey.valueOf("coordinator.transport.peer");
     private static final AttributeKey<Map<Long, CompletableFuture<byte[]>>> PENDING =
             AttributeKey.valueOf("coordinator.transport.pending");
+    /** System.nanoTime() of the last frame read on the connection. */
+    private static final AttributeKey<AtomicLong> LAST_READ = AttributeKey.valueOf("coordinator.transport.last-read");
+    /** Set on connections the peer opened to us. */
+    private static final AttributeKey<Boolean> INBOUND = AttributeKey.valueOf("coordinator.transport.inbound");
 
     private static final Logger log = LoggerFactory.getLogger(FrameTransport.class);
 
@@ -208,6 +223,11 @@ public final class FrameTransport implements AutoCloseable {
                     + " bytes exceeds the frame limit of " + settings.frameBytesMax()));
         }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Channel detour = detourOf(peer);
+        if (detour != null) {
+            sendRequest(peer, detour, type, payload, result);
+            return result;
+        }
         withChannel(peer, lane, (channel, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
@@ -224,6 +244,11 @@ public final class FrameTransport implements AutoCloseable {
         Peer peer = peers.get(peerId);
         if (peer == null || payload.length > settings.frameBytesMax() - HEADER_BYTES) {
             log.debug("member={} dropped message type {} to {}", localId, type, peerId);
+            return;
+        }
+        Channel detour = detourOf(peer);
+        if (detour != null) {
+            detour.writeAndFlush(frame(detour, KIND_MESSAGE, 0, type, payload));
             return;
         }
         withChannel(peer, lane, (channel, error) -> {
@@ -322,6 +347,7 @@ public final class FrameTransport implements AutoCloseable {
                 handOver(peer, slot, channel, null);
             } else {
                 handOver(peer, slot, null, connectFailure(peer, done.cause()));
+                ownConnectionFailed(peer, "cannot connect: " + done.cause());
             }
         });
     }
@@ -362,6 +388,9 @@ public final class FrameTransport implements AutoCloseable {
                 if (pending.remove(id) != null) {
                     result.completeExceptionally(new TimeoutException("no answer from " + peer.id + " to message type "
                             + type + " within " + settings.requestTimeoutMillis() + " ms"));
+                    if (!isInbound(channel)) {
+                        ownConnectionFailed(peer, "a request timed out");
+                    }
                 }
             }, settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -369,7 +398,22 @@ public final class FrameTransport implements AutoCloseable {
             result.completeExceptionally(new ConnectException("transport of " + localId + " is closed"));
             return;
         }
-        result.whenComplete((ignored, error) -> timer.cancel(false));
+        ScheduledFuture<?> slow = null;
+        if (!isInbound(channel)) {
+            // Long before the request times out, a live peer connection of its own says our lane is cut.
+            slow = channel.eventLoop().schedule(() -> {
+                if (pending.containsKey(id)) {
+                    ownConnectionFailed(peer, "no answer within " + detourAfterMillis() + " ms");
+                }
+            }, detourAfterMillis(), TimeUnit.MILLISECONDS);
+        }
+        ScheduledFuture<?> slowTimer = slow;
+        result.whenComplete((ignored, error) -> {
+            timer.cancel(false);
+            if (slowTimer != null) {
+                slowTimer.cancel(false);
+            }
+        });
         channel.writeAndFlush(frame(channel, KIND_REQUEST, id, type, payload)).addListener(written -> {
             if (!written.isSuccess() && pending.remove(id) != null) {
                 result.completeExceptionally(connectFailure(peer, written.cause()));
@@ -378,6 +422,10 @@ public final class FrameTransport implements AutoCloseable {
     }
 
     private void onRequest(Channel channel, long id, int type, byte[] payload) {
+        if (type == TYPE_PING) {
+            channel.writeAndFlush(frame(channel, KIND_RESPONSE, id, type, new byte[0]));
+            return;
+        }
         RequestHandler handler = requestHandlers.get(type);
         if (handler == null) {
             reply(channel, KIND_FAILURE, id, FAILURE_NO_HANDLER, "member " + localId + " has no handler for type " + type);
@@ -407,6 +455,17 @@ public final class FrameTransport implements AutoCloseable {
     private void reply(Channel channel, byte kind, long id, int code, String message) {
         if (channel.isActive()) {
             channel.writeAndFlush(frame(channel, kind, id, code, message.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** A peer opened this connection: it may carry our requests to it too (a detour). */
+    private void onHello(Channel channel, String peerId) {
+        channel.attr(PEER).set(peerId);
+        channel.attr(INBOUND).set(Boolean.TRUE);
+        Peer peer = peers.get(peerId);
+        if (peer != null && !peerId.equals(localId)) {
+            peer.inbound.add(channel);
+            channel.closeFuture().addListener(closedFuture -> peer.inbound.remove(channel));
         }
     }
 
@@ -460,6 +519,122 @@ public final class FrameTransport implements AutoCloseable {
             }
         }
         return failed;
+    }
+
+    private static boolean isInbound(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(INBOUND).get());
+    }
+
+    /** The peer's own connection to take instead of ours, while a detour is on; else null. */
+    private Channel detourOf(Peer peer) {
+        if (!peer.detour) {
+            return null;
+        }
+        Channel inbound = freshInbound(peer);
+        if (inbound == null) {
+            endDetour(peer, "the peer's connections went quiet");
+        }
+        return inbound;
+    }
+
+    /** An active connection the peer opened to us and read from lately: proof that it reaches us. */
+    private Channel freshInbound(Peer peer) {
+        long now = System.nanoTime();
+        long freshNanos = TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMillis());
+        Channel best = null;
+        long bestRead = Long.MIN_VALUE;
+        for (Channel channel : peer.inbound) {
+            AtomicLong lastRead = channel.attr(LAST_READ).get();
+            long read = lastRead == null ? Long.MIN_VALUE : lastRead.get();
+            if (channel.isActive() && lastRead != null && now - read < freshNanos && read > bestRead) {
+                best = channel;
+                bestRead = read;
+            }
+        }
+        return best;
+    }
+
+    /** One of our connections to the peer failed; if the peer's own connections work, detour over them. */
+    private void ownConnectionFailed(Peer peer, String why) {
+        if (closed || peer.detour || freshInbound(peer) == null) {
+            return;
+        }
+        synchronized (peer) {
+            if (peer.detour) {
+                return;
+            }
+            peer.detour = true;
+        }
+        log.warn("member={} own connections to {} fail ({}) while its connections to us deliver: sending to it over "
+                + "those until a connection of ours answers again", localId, peer.id, why);
+        // What waits on our lanes is re-sent now by its callers, over the detour, instead of timing out.
+        int failed = 0;
+        for (Lane lane : peer.lanes) {
+            Channel channel;
+            synchronized (peer) {
+                channel = lane.channel;
+            }
+            if (channel != null) {
+                failed += failPending(channel, new ConnectException("connection to " + peer.id + " is cut one way"));
+            }
+        }
+        log.debug("member={} failed {} requests waiting on own connections to {}", localId, failed, peer.id);
+        scheduleDetourProbe(peer);
+    }
+
+    /** A request unanswered this long on our own connection, while the peer's reach us, starts a detour. */
+    private long detourAfterMillis() {
+        return Math.max(1, settings.requestTimeoutMillis() / 4);
+    }
+
+    private void endDetour(Peer peer, String why) {
+        synchronized (peer) {
+            if (!peer.detour) {
+                return;
+            }
+            peer.detour = false;
+        }
+        log.info("member={} stopped the detour to {}: {}", localId, peer.id, why);
+    }
+
+    private void scheduleDetourProbe(Peer peer) {
+        try {
+            group.schedule(() -> probeOwnConnection(peer), DETOUR_PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** While detouring: does a fresh connection of ours get an answer to a ping? Then the detour ends. */
+    private void probeOwnConnection(Peer peer) {
+        if (closed || !peer.detour) {
+            return;
+        }
+        ChannelFuture attempt;
+        try {
+            attempt = clientBootstrap.connect(peer.address);
+        } catch (RejectedExecutionException e) {
+            return;
+        }
+        attempt.addListener((ChannelFutureListener) done -> {
+            if (!done.isSuccess()) {
+                scheduleDetourProbe(peer);
+                return;
+            }
+            // No HELLO and no PEER mark: the probe is not a lane, and its close must not make us
+            // suspect the peer of being gone.
+            Channel channel = done.channel();
+            CompletableFuture<byte[]> pong = new CompletableFuture<>();
+            sendRequest(peer, channel, TYPE_PING, new byte[0], pong);
+            pong.whenComplete((ignored, error) -> {
+                channel.close();
+                if (error == null) {
+                    endDetour(peer, "a connection of ours answers again");
+                } else {
+                    scheduleDetourProbe(peer);
+                }
+            });
+        });
     }
 
     /**
@@ -543,6 +718,10 @@ public final class FrameTransport implements AutoCloseable {
         final InetSocketAddress address;
         final Lane[] lanes;
         final AtomicBoolean probing = new AtomicBoolean();
+        /** Connections the peer opened to us (after their HELLO). */
+        final List<Channel> inbound = new CopyOnWriteArrayList<>();
+        /** Requests and messages go over {@link #inbound} instead of {@link #lanes}. */
+        volatile boolean detour;
 
         Peer(String id, InetSocketAddress address, int connections) {
             this.id = id;
@@ -566,6 +745,7 @@ public final class FrameTransport implements AutoCloseable {
         @Override
         protected void initChannel(SocketChannel channel) {
             channel.attr(PENDING).set(new ConcurrentHashMap<>());
+            channel.attr(LAST_READ).set(new AtomicLong(System.nanoTime()));
             channels.add(channel);
             channel.pipeline()
                     .addLast(new LengthFieldBasedFrameDecoder(settings.frameBytesMax(), 0, LENGTH_BYTES, 0, LENGTH_BYTES))
@@ -583,13 +763,14 @@ public final class FrameTransport implements AutoCloseable {
                 context.close();
                 return;
             }
+            context.channel().attr(LAST_READ).get().set(System.nanoTime());
             byte kind = frame.readByte();
             long id = frame.readLong();
             int type = frame.readUnsignedShort();
             byte[] payload = new byte[frame.readableBytes()];
             frame.readBytes(payload);
             switch (kind) {
-                case KIND_HELLO -> context.channel().attr(PEER).set(new String(payload, StandardCharsets.UTF_8));
+                case KIND_HELLO -> onHello(context.channel(), new String(payload, StandardCharsets.UTF_8));
                 case KIND_REQUEST -> onRequest(context.channel(), id, type, payload);
                 case KIND_MESSAGE -> onMessage(type, payload);
                 case KIND_RESPONSE, KIND_FAILURE -> onAnswer(context.channel(), id, kind, type, payload);

@@ -151,6 +151,40 @@ class FrameTransportTest {
         assertEquals(List.of("b"), List.copyOf(unreachable).subList(0, 1));
     }
 
+    /**
+     * A one-way cut, as a firewall dropping connections to b's port makes it: a's own connections to
+     * b lead nowhere, b's connections to a work. a must still reach b, over b's connection.
+     */
+    @Test
+    void whenOurConnectionsToAPeerAreCutButItsConnectionsReachUsRequestsGoOverItsConnection() throws Exception {
+        addresses("a", "b");
+        // Accepts (the kernel completes the handshake) and never reads: a's bytes to "b" vanish.
+        try (ServerSocket nowhere = new ServerSocket(0, 50, InetAddress.getByName(HOST))) {
+            Map<String, InetSocketAddress> aView = new LinkedHashMap<>(addresses);
+            aView.put("b", new InetSocketAddress(HOST, nowhere.getLocalPort()));
+            FrameTransport a = new FrameTransport("a", addresses.get("a"), aView,
+                    new TransportSettings(2, 2_000, 1000, 16 * 1024, 1));
+            transports.add(a);
+            a.start();
+            FrameTransport b = transport("b", 2_000);
+            a.registerRequestHandler(ECHO, CompletableFuture::completedFuture);
+            List<String> receivedByB = new CopyOnWriteArrayList<>();
+            b.registerRequestHandler(ECHO, payload -> {
+                receivedByB.add(new String(payload, StandardCharsets.UTF_8));
+                return CompletableFuture.completedFuture(payload);
+            });
+            assertArrayEquals(bytes("b to a"), b.request("a", 0, ECHO, bytes("b to a")).get(5, TimeUnit.SECONDS));
+
+            ExecutionException cut = assertThrows(ExecutionException.class,
+                    () -> a.request("b", 0, ECHO, bytes("lost")).get(5, TimeUnit.SECONDS));
+            assertInstanceOf(ConnectException.class, cut.getCause(),
+                    "the request on the cut connection is failed for re-sending, before its timeout");
+            assertArrayEquals(bytes("detour"), a.request("b", 1, ECHO, bytes("detour")).get(5, TimeUnit.SECONDS));
+            a.send("b", 0, ECHO, bytes("one-way too"));
+            assertEquals(List.of("detour"), receivedByB, "only the re-sent request reached b");
+        }
+    }
+
     @Test
     void itListensOnlyOnTheConfiguredAddressAndRejectsOversizedRequests() {
         addresses("a", "b");
