@@ -50,7 +50,7 @@ public final class Member implements AutoCloseable {
             return thread;
         });
         this.watches = new WatchHub(config.memberId(), watchSettings(config), scheduler);
-        this.tree = new ReplicatedTree(config.coreLimits(), watches, watches::restart);
+        this.tree = new ReplicatedTree(config.memberId(), config.coreLimits(), watches, watches::restart);
         this.replicatedLog = AtomixReplicatedLog.create(consensusConfig(config), tree);
         this.pipeline = new RequestPipeline(replicatedLog, tree, config, metrics);
     }

@@ -8,6 +8,10 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +26,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * "Every log line of a member process carries its time in ISO-8601 UTC with milliseconds, whatever
- * the host's time zone". One real member process, started through {@link ServerMain} as a launcher
+ * the host's time zone", and "a role change and a session expiry are each one line with member,
+ * term and revision". One real member process, started through {@link ServerMain} as a launcher
  * would, but with {@code TZ=Asia/Kolkata} (UTC+05:30) and no {@code -Duser.timezone}: a local time
  * passed off as UTC would be five and a half hours off.
  */
@@ -42,6 +48,7 @@ class MemberProcessLogTest {
     private static Path dir;
     private static Path logFile;
     private static Process member;
+    private static int httpPort;
     private static Instant startedAt;
 
     @BeforeAll
@@ -50,7 +57,7 @@ class MemberProcessLogTest {
         logFile = dir.resolve("m1.log");
         int clientPort = freePort();
         int raftPort = freePort();
-        int httpPort = freePort();
+        httpPort = freePort();
         Path config = dir.resolve("m1.yaml");
         Files.writeString(config, String.join("\n",
                 "member-id: m1",
@@ -114,6 +121,36 @@ class MemberProcessLogTest {
         }
         assertTrue(logLines > 0, "no log line in " + lines);
         assertTrue(LOG_LINE.matcher(leaderLine).matches(), leaderLine);
+    }
+
+    @Test
+    void becomingLeaderIsOneLineWithMemberTermAndRevision() {
+        String line = awaitLine("became leader");
+        assertTrue(line.matches(".* member=m1 term=[1-9]\\d* revision=\\d+ became leader.*"), line);
+        awaitLine("joined the cluster"); // logged once the log sessions are open, well after the election
+        assertEquals(1, lines().stream().filter(l -> l.contains("became leader")).count(), String.join("\n", lines()));
+    }
+
+    @Test
+    void aSessionExpiryIsOneLineWithMemberTermAndRevision() throws Exception {
+        awaitLine("became leader");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // The default bounds: 2 s is the shortest TTL a member grants.
+        HttpRequest grant = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + httpPort + "/v1/sessions?ttl-ms=2000"))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        String[] session = new String[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+            HttpResponse<String> answer = http.send(grant, HttpResponse.BodyHandlers.ofString());
+            Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"?(\\d+)").matcher(answer.body());
+            if (answer.statusCode() == 201 && id.find()) {
+                session[0] = id.group(1);
+                return true;
+            }
+            return false;
+        });
+        String line = awaitLine("session " + session[0] + " expired");
+        assertTrue(line.matches(".* member=m1 term=[1-9]\\d* revision=\\d+ session " + session[0] + " expired.*"), line);
+        assertEquals(1, lines().stream().filter(l -> l.contains("session " + session[0] + " expired")).count());
     }
 
     private static String awaitLine(String containing) {

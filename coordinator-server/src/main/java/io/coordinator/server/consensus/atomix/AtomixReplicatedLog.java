@@ -133,7 +133,7 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
 
         this.membership = new StaticMembershipService(config);
         transport.addUnreachableListener(this::onPeerUnreachable);
-        this.leadership = new LeadershipTracker(id, this::onLeaderKnown);
+        this.leadership = new LeadershipTracker(id, stateMachine::appliedRevision, this::onLeaderKnown);
         this.primitiveType = new LogPrimitiveType(stateMachine, leadership::readyForLinearizableReads);
         this.compactor = new Compactor(id, primitiveType::failedBackups);
         this.sessions = new SessionPool(id, config.sessionsPerMember(), this::openSession, scheduler, completions,
