@@ -97,6 +97,8 @@ public final class Member implements AutoCloseable {
                 clientServer::connections);
         metrics.watchesGauge(watches::watchesActive);
         metrics.sessionsGauge(tree::liveSessions);
+        metrics.fastPathsGauge(replicatedLog::fastPaths);
+        log.info("member={} consensus fast paths active: {}", config.memberId(), replicatedLog.fastPaths());
         scheduler.scheduleWithFixedDelay(metrics::sampleLeadership, 100, 100, TimeUnit.MILLISECONDS);
         if (self.httpPort() != 0) {
             httpGateway = HttpGateway.start(config, pipeline, tree, replicatedLog::status, this::statusReply, metrics, watches);

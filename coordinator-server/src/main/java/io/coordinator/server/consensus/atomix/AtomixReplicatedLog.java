@@ -484,6 +484,12 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
         };
     }
 
+    /** See {@link FastPaths}. */
+    @Override
+    public Map<String, Boolean> fastPaths() {
+        return FastPaths.report(commits, compactor);
+    }
+
     @Override
     public String toString() {
         return "AtomixReplicatedLog[" + id() + "]";
