@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 public final class ServerMain {
 
     public static void main(String[] args) {
+        LogTimeZone.useUtc();
         System.exit(new CommandLine(new ServerMain()).execute(args));
     }
 

@@ -141,7 +141,7 @@ public record ServerConfig(
             @JsonProperty("connections-max") int connectionsMax,
             @JsonProperty("idle-timeout-millis") long idleTimeoutMillis,
             @JsonProperty("peer-status-timeout-millis") long peerStatusTimeoutMillis) {
-        public static final HttpSettings DEFAULTS = new HttpSettings(8192, 16384, 1024, 60_000, 500);
+        public static final HttpSettings DEFAULTS = new HttpSettings(8192, 16384, 1024, 60_000, 2_000);
 
         public HttpSettings {
             if (initialLineBytesMax < 256 || headerBytesMax < 1024) {

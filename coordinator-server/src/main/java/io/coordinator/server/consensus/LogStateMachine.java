@@ -36,4 +36,13 @@ public interface LogStateMachine {
 
     /** Replaces the whole state with one written by {@link #writeSnapshot}. */
     void readSnapshot(InputStream in) throws IOException;
+
+    /**
+     * The state's own position after the last entry applied (the tree's revision), for the
+     * adapter's log lines about role changes. Called from any thread, including the consensus
+     * engine's own: must not block. -1 for a state machine that has no such number.
+     */
+    default long appliedRevision() {
+        return -1;
+    }
 }

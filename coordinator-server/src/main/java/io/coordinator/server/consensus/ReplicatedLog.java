@@ -1,5 +1,6 @@
 package io.coordinator.server.consensus;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -49,6 +50,15 @@ public interface ReplicatedLog extends AutoCloseable {
 
     /** Takes a snapshot of the state machine now and compacts the log up to it. */
     CompletableFuture<Void> compact();
+
+    /**
+     * The engine's fast paths, by name: ways around a slow part of the underlying library that
+     * depend on its internals and fall back to the library's slower way when those change. Each is
+     * true while it is active. The same names on every call; empty for an engine without any.
+     */
+    default Map<String, Boolean> fastPaths() {
+        return Map.of();
+    }
 
     /**
      * Stops the member: fails what is pending, frees its ports and threads. Idempotent. Does not

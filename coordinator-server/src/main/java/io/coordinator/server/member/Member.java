@@ -50,7 +50,7 @@ public final class Member implements AutoCloseable {
             return thread;
         });
         this.watches = new WatchHub(config.memberId(), watchSettings(config), scheduler);
-        this.tree = new ReplicatedTree(config.coreLimits(), watches, watches::restart);
+        this.tree = new ReplicatedTree(config.memberId(), config.coreLimits(), watches, watches::restart);
         this.replicatedLog = AtomixReplicatedLog.create(consensusConfig(config), tree);
         this.pipeline = new RequestPipeline(replicatedLog, tree, config, metrics);
     }
@@ -97,6 +97,8 @@ public final class Member implements AutoCloseable {
                 clientServer::connections);
         metrics.watchesGauge(watches::watchesActive);
         metrics.sessionsGauge(tree::liveSessions);
+        metrics.fastPathsGauge(replicatedLog::fastPaths);
+        log.info("member={} consensus fast paths active: {}", config.memberId(), replicatedLog.fastPaths());
         scheduler.scheduleWithFixedDelay(metrics::sampleLeadership, 100, 100, TimeUnit.MILLISECONDS);
         if (self.httpPort() != 0) {
             httpGateway = HttpGateway.start(config, pipeline, tree, replicatedLog::status, this::statusReply, metrics, watches);

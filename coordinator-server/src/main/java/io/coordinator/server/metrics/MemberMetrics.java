@@ -99,6 +99,22 @@ public final class MemberMetrics implements RequestObserver {
         gauge("coordinator_sessions", "Sessions alive in this member's copy of the replicated state", sessions::getAsInt);
     }
 
+    /**
+     * One gauge per fast path of the consensus adapter, {@code coordinator_fast_path_active{path=...}}:
+     * 1 while it works, 0 once it fell back to the library's slower way. Read at scrape time.
+     *
+     * @param fastPaths the paths by name, true while active; the same names on every call
+     */
+    public void fastPathsGauge(Supplier<Map<String, Boolean>> fastPaths) {
+        describe("coordinator_fast_path_active", "1 while the consensus adapter's fast path around a slow part of "
+                + "Atomix works, 0 once it fell back to the library's slower way");
+        for (String path : fastPaths.get().keySet()) {
+            String name = MetricName.of("coordinator_fast_path_active", "path", path);
+            registry.remove(name);
+            registry.register(name, (Gauge<Integer>) () -> Boolean.TRUE.equals(fastPaths.get().get(path)) ? 1 : 0);
+        }
+    }
+
     /** The hook for the watch hub: how many watches this member holds. */
     public void watchesGauge(LongSupplier watches) {
         gauge("coordinator_watches", "Watches registered on this member", watches::getAsLong);

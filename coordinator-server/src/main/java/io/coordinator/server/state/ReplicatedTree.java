@@ -34,21 +34,26 @@ public final class ReplicatedTree implements LogStateMachine {
     private final LongConsumer snapshotInstalled;
     private final Codec codec = Codec.smile();
     private final PriorityQueue<RevisionWaiter> revisionWaiters = new PriorityQueue<>();
+    private final SessionLedger sessionLedger;
     private CoordinatorStateMachine machine;
+    /** {@code machine.revision()} as of the last apply or snapshot, for readers that must not wait for the lock. */
+    private volatile long appliedRevision;
 
-    public ReplicatedTree(Limits limits, EventSink events) {
-        this(limits, events, revision -> { });
+    public ReplicatedTree(String memberId, Limits limits, EventSink events) {
+        this(memberId, limits, events, revision -> { });
     }
 
     /**
+     * @param memberId          names this member in log lines (session expiries)
      * @param events            told of every change, in revision order, under this tree's lock and
      *                          before the revision is visible to reads or revision waiters
      * @param snapshotInstalled told, under the same lock, the revision of a snapshot that replaced the state
      */
-    public ReplicatedTree(Limits limits, EventSink events, LongConsumer snapshotInstalled) {
+    public ReplicatedTree(String memberId, Limits limits, EventSink events, LongConsumer snapshotInstalled) {
         this.limits = limits;
         this.events = events;
         this.snapshotInstalled = snapshotInstalled;
+        this.sessionLedger = new SessionLedger(memberId);
         this.machine = new CoordinatorStateMachine(limits);
     }
 
@@ -76,6 +81,7 @@ public final class ReplicatedTree implements LogStateMachine {
             if (!changed.isEmpty()) {
                 events.accept(changed);
             }
+            appliedRevision = machine.revision();
             ready = takeReadyWaiters();
         }
         ready.forEach(waiter -> waiter.future.complete(null));
@@ -92,7 +98,10 @@ public final class ReplicatedTree implements LogStateMachine {
         if (!(message instanceof ClientMessage.Call call)) {
             return failure(ErrorCode.MALFORMED, "not a call");
         }
-        return machine.apply(call.request(), index, logTimeMillis);
+        int liveBefore = sessionLedger.before(machine);
+        Applied applied = machine.apply(call.request(), index, logTimeMillis);
+        sessionLedger.after(machine, call.request(), applied.response(), applied.revision(), applied.events(), liveBefore);
+        return applied;
     }
 
     private Applied failure(ErrorCode code, String message) {
@@ -137,6 +146,12 @@ public final class ReplicatedTree implements LogStateMachine {
 
     public synchronized long revision() {
         return machine.revision();
+    }
+
+    /** The revision after the last entry applied (or snapshot installed); any thread, never waits. */
+    @Override
+    public long appliedRevision() {
+        return appliedRevision;
     }
 
     public synchronized long lastAppliedIndex() {
@@ -184,6 +199,8 @@ public final class ReplicatedTree implements LogStateMachine {
         List<RevisionWaiter> ready;
         synchronized (this) {
             machine = restored;
+            appliedRevision = restored.revision();
+            sessionLedger.restored(restored);
             snapshotInstalled.accept(restored.revision());
             ready = takeReadyWaiters();
         }

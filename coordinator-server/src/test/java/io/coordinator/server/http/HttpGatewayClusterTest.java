@@ -82,7 +82,7 @@ class HttpGatewayClusterTest {
             assertTrue(page.contains("<td>" + member), member + " in " + page);
         }
         assertTrue(page.contains("LEADER"), page);
-        assertFalse(page.contains("unreachable"), page);
+        assertFalse(page.contains("class=\"down\"") || page.contains("class=\"slow\""), page);
     }
 
     @Test
@@ -100,7 +100,7 @@ class HttpGatewayClusterTest {
         assertTrue(List.of("UNAVAILABLE", "TIMEOUT").contains(write.code()), write.text());
 
         String page = survivor.get("/").text();
-        assertTrue(page.contains("unreachable"), page);
+        assertTrue(page.contains("down: connection refused"), page);
     }
 
     private static boolean allReady() throws IOException, InterruptedException {

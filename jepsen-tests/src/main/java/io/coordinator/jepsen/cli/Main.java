@@ -2,6 +2,7 @@ package io.coordinator.jepsen.cli;
 
 import io.coordinator.client.cli.Ctl;
 import io.coordinator.jepsen.bench.Bench;
+import io.coordinator.server.cli.LogTimeZone;
 import io.coordinator.server.cli.ServerMain;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        LogTimeZone.useUtc(); // before anything logs: every line's time in UTC
         // The demo and ctl talk to people: only warnings from the libraries underneath. Members
         // started as separate processes keep their own INFO logs in their log files.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null

@@ -197,6 +197,7 @@ public final class ProcessCluster implements AutoCloseable {
         command.addAll(JVM_OPENS);
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
+        command.add("-Duser.timezone=UTC"); // log times in UTC whatever this host's zone (see LogTimeZone)
         command.add("-cp");
         command.add(memberClasspath);
         command.add(ServerMain.class.getName());

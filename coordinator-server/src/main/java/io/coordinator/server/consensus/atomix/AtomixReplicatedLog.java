@@ -147,7 +147,7 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
         this.membership = new StaticMembershipService(config);
         transport.addUnreachableListener(this::onPeerUnreachable);
         transport.registerMessageHandler(RESIGNED_MESSAGE_TYPE, this::onPeerResigned);
-        this.leadership = new LeadershipTracker(id, this::onLeaderKnown);
+        this.leadership = new LeadershipTracker(id, stateMachine::appliedRevision, this::onLeaderKnown);
         this.primitiveType = new LogPrimitiveType(stateMachine, leadership::readyForLinearizableReads);
         this.compactor = new Compactor(id, primitiveType::failedBackups);
         this.sessions = new SessionPool(id, config.sessionsPerMember(), this::openSession, scheduler, completions,
@@ -585,6 +585,12 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /** See {@link FastPaths}. */
+    @Override
+    public Map<String, Boolean> fastPaths() {
+        return FastPaths.report(commits, compactor);
     }
 
     @Override

@@ -30,9 +30,12 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Atomix offers no public way to do this, so it calls the leader's appender by reflection (the
  * version is pinned). If that is not possible the class does nothing and followers learn the commit
- * index as before.
+ * index as before: slower, and otherwise silent but for one warning. So it is a fast path
+ * ({@link #FAST_PATH}) that says whether it works: {@link #active()}, exported by the member as
+ * {@code coordinator_fast_path_active{path="commit_announcer"}}.
  */
 final class CommitAnnouncer {
+    static final String FAST_PATH = "commit_announcer";
     private static final Logger log = LoggerFactory.getLogger(CommitAnnouncer.class);
     private static final Field APPENDER;
     private static final Method APPEND_TO_MEMBER;
@@ -54,13 +57,34 @@ final class CommitAnnouncer {
         APPEND_TO_MEMBER = appendToMember;
     }
 
+    private final Field appenderField;
+    private final Method appendToMember;
     /** By follower id: the highest commit index an AppendRequest to it carried. */
     private final Map<String, Long> announced = new ConcurrentHashMap<>();
     private volatile RaftContext raft;
-    private volatile boolean broken = APPENDER == null;
+    private volatile boolean broken;
+
+    CommitAnnouncer() {
+        this(APPENDER, APPEND_TO_MEMBER);
+    }
+
+    /** With the leader's appender field and its {@code appendEntries} method; either null: inactive. */
+    CommitAnnouncer(Field appenderField, Method appendToMember) {
+        this.appenderField = appenderField;
+        this.appendToMember = appendToMember;
+        this.broken = appenderField == null || appendToMember == null;
+    }
 
     void attach(RaftContext raft) {
         this.raft = raft;
+    }
+
+    /**
+     * True while followers are told of commits at once: the appender was found and no call to it
+     * has failed. False means the fallback (the next heartbeat) is in use, for good.
+     */
+    boolean active() {
+        return !broken;
     }
 
     /** Any thread: an AppendRequest carrying this commit index is being sent to the member. */
@@ -101,9 +125,9 @@ final class CommitAnnouncer {
                     continue;
                 }
                 if (appender == null) {
-                    appender = APPENDER.get(role);
+                    appender = appenderField.get(role);
                 }
-                APPEND_TO_MEMBER.invoke(appender, member);
+                appendToMember.invoke(appender, member);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             broken = true;

@@ -22,24 +22,44 @@ import java.util.function.LongSupplier;
  * adapter publishes no session events. So this class does the same three steps without the wait:
  * snapshot the services on the state thread (through Atomix's package-private
  * {@code RaftServiceManager.snapshot()}, reached by reflection), persist and complete the snapshot,
- * then compact the log on the Raft thread. If that method is missing it falls back to
- * {@code RaftContext.compact()}.
+ * then compact the log on the Raft thread. If that method is missing, or calling it fails for want
+ * of access, it falls back to {@code RaftContext.compact()}, the delayed one: a fast path
+ * ({@link #FAST_PATH}) that says whether it works through {@link #active()}, exported by the member
+ * as {@code coordinator_fast_path_active{path="compactor"}}.
  *
  * <p>Safe alongside Atomix's own periodic snapshots: the snapshot store keeps the newest completed
  * snapshot and deletes older ones, and compacting to an older index afterwards is a no-op.
  */
 final class Compactor {
+    static final String FAST_PATH = "compactor";
     private static final Logger log = LoggerFactory.getLogger(Compactor.class);
     private static final Method SNAPSHOT_SERVICES = findSnapshotMethod();
 
     private final String memberId;
     private final LongSupplier failedBackups;
+    private final Method snapshotServices;
     private final AtomicReference<CompletableFuture<Long>> running = new AtomicReference<>();
+    private volatile boolean broken;
 
     /** @param failedBackups how many snapshots the state machine failed to write so far */
     Compactor(String memberId, LongSupplier failedBackups) {
+        this(memberId, failedBackups, SNAPSHOT_SERVICES);
+    }
+
+    /** @param snapshotServices Atomix's {@code RaftServiceManager.snapshot()}, accessible; null: inactive */
+    Compactor(String memberId, LongSupplier failedBackups, Method snapshotServices) {
         this.memberId = memberId;
         this.failedBackups = failedBackups;
+        this.snapshotServices = snapshotServices;
+        this.broken = snapshotServices == null;
+    }
+
+    /**
+     * True while compaction snapshots at once: the method was found and no call to it has failed
+     * for want of access. False means every compaction takes Atomix's delayed way, for good.
+     */
+    boolean active() {
+        return !broken;
     }
 
     /** Completes with the index of the snapshot the log was compacted to. One compaction at a time. */
@@ -50,8 +70,8 @@ final class Compactor {
             return current;
         }
         mine.whenComplete((index, error) -> running.compareAndSet(mine, null));
-        if (SNAPSHOT_SERVICES == null) {
-            raft.compact().whenComplete((ignored, error) -> complete(mine, raft.getLastApplied(), error));
+        if (broken) {
+            compactTheSlowWay(raft, mine);
             return mine;
         }
         RaftServiceManager services = raft.getServiceManager();
@@ -68,7 +88,17 @@ final class Compactor {
         long index;
         try {
             long failedBefore = failedBackups.getAsLong();
-            Snapshot taken = (Snapshot) SNAPSHOT_SERVICES.invoke(services);
+            Snapshot taken;
+            try {
+                taken = (Snapshot) snapshotServices.invoke(services);
+            } catch (IllegalAccessException | IllegalArgumentException | ClassCastException e) {
+                // The library no longer lets us in this way: nothing was snapshotted.
+                broken = true;
+                log.warn("member={} cannot call RaftServiceManager.snapshot() ({}): compaction falls back to Atomix's "
+                        + "delayed one from now on", memberId, e.toString());
+                compactTheSlowWay(raft, done);
+                return;
+            }
             if (failedBackups.getAsLong() != failedBefore) {
                 taken.close();
                 done.completeExceptionally(new IllegalStateException("the state machine failed to write its snapshot"));
@@ -83,7 +113,7 @@ final class Compactor {
         } catch (InvocationTargetException e) {
             done.completeExceptionally(e.getCause());
             return;
-        } catch (IllegalAccessException | RuntimeException e) {
+        } catch (RuntimeException e) {
             done.completeExceptionally(e);
             return;
         }
@@ -100,6 +130,11 @@ final class Compactor {
         } catch (RejectedExecutionException e) {
             done.completeExceptionally(e);
         }
+    }
+
+    /** Atomix's public way: snapshot now, compact some 10-20 s later. */
+    private static void compactTheSlowWay(RaftContext raft, CompletableFuture<Long> done) {
+        raft.compact().whenComplete((ignored, error) -> complete(done, raft.getLastApplied(), error));
     }
 
     private static void complete(CompletableFuture<Long> future, long index, Throwable error) {

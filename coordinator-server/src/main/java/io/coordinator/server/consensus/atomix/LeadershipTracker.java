@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Watches this member's Raft role and leader, and repairs two gaps Atomix 3.1.12 leaves when a
@@ -35,6 +36,14 @@ import java.util.function.Consumer;
  * raises every session's request sequence to the last sequence applied (what the client's next
  * keep-alive would do) and re-submits the first parked command of each session, as a client retry
  * would. All of it on the Raft thread, which owns these fields.
+ *
+ * <p><b>Log lines.</b> Every role change (election started, became leader, stepped down, any other)
+ * and every leader learned of is one INFO line with member, term and the state machine's revision,
+ * so that a member's history can be read, and dated, from its log alone. Atomix tells the role
+ * listener twice about one change when a transition happens inside another (a lone member's
+ * candidacy wins within the candidate's own start, and the outer transition then reports the role
+ * that is current: LEADER again); the repeat is dropped, or the member would log, prime and catch up
+ * twice.
  */
 final class LeadershipTracker {
     private static final Logger log = LoggerFactory.getLogger(LeadershipTracker.class);
@@ -47,13 +56,21 @@ final class LeadershipTracker {
     private static final long CATCH_UP_WAIT_MILLIS_MAX = 30_000;
 
     private final String memberId;
+    private final LongSupplier revision;
     private final Consumer<MemberId> leaderListener;
     private volatile RaftContext raft;
     private volatile LeaderMark mark = NOT_LEADER;
+    /** The role and term of the last change reported; Raft thread only. */
+    private RaftServer.Role lastRole = RaftServer.Role.INACTIVE;
+    private long lastRoleTerm = -1;
 
-    /** @param leaderListener told, on the Raft thread, of every leader this member learns of */
-    LeadershipTracker(String memberId, Consumer<MemberId> leaderListener) {
+    /**
+     * @param revision       the state machine's revision, for log lines (any thread, never blocks)
+     * @param leaderListener told, on the Raft thread, of every leader this member learns of
+     */
+    LeadershipTracker(String memberId, LongSupplier revision, Consumer<MemberId> leaderListener) {
         this.memberId = memberId;
+        this.revision = revision;
         this.leaderListener = leaderListener;
     }
 
@@ -74,23 +91,42 @@ final class LeadershipTracker {
     /** Runs on the Raft thread right after the new role started, before it handles any request. */
     private void onRoleChange(RaftServer.Role role) {
         RaftContext context = raft;
+        long term = context.getTerm();
+        RaftServer.Role previous = lastRole;
+        if (role == previous && term == lastRoleTerm) {
+            return; // the outer transition's report after a nested one: nothing changed since
+        }
+        lastRole = role;
+        lastRoleTerm = term;
         if (role == RaftServer.Role.LEADER) {
             // LeaderRole.start() has just appended this term's InitializeEntry: it is the last entry.
             long initializeIndex = context.getLogWriter().getLastIndex();
-            mark = new LeaderMark(context.getTerm(), initializeIndex);
+            mark = new LeaderMark(term, initializeIndex);
             int primed = primeRequestSequences(context);
-            log.info("member={} term={} became leader; initialize-index={} sessions-primed={}", memberId,
-                    context.getTerm(), initializeIndex, primed);
+            log.info("member={} term={} revision={} became leader (was {}); initialize-index={} sessions-primed={}",
+                    memberId, term, revision.getAsLong(), previous, initializeIndex, primed);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_WAIT_MILLIS_MAX);
-            awaitCaughtUp(context, context.getTerm(), initializeIndex, deadline);
+            awaitCaughtUp(context, term, initializeIndex, deadline);
+            return;
+        }
+        mark = NOT_LEADER;
+        if (previous == RaftServer.Role.LEADER) {
+            log.info("member={} term={} revision={} stepped down: {} -> {}", memberId, term, revision.getAsLong(),
+                    previous, role);
+        } else if (role == RaftServer.Role.CANDIDATE) {
+            log.info("member={} term={} revision={} started an election: {} -> {}", memberId, term,
+                    revision.getAsLong(), previous, role);
         } else {
-            mark = NOT_LEADER;
-            log.info("member={} term={} role={}", memberId, context.getTerm(), role);
+            log.info("member={} term={} revision={} role {} -> {}", memberId, term, revision.getAsLong(), previous, role);
         }
     }
 
     private void onLeaderElected(RaftMember leader) {
-        log.info("member={} term={} leader={}", memberId, raft.getTerm(), leader.memberId().id());
+        String leaderId = leader.memberId().id();
+        if (!leaderId.equals(memberId)) { // this member's own election is the "became leader" line
+            log.info("member={} term={} revision={} leader is {}", memberId, raft.getTerm(), revision.getAsLong(),
+                    leaderId);
+        }
         leaderListener.accept(leader.memberId());
     }
 
@@ -102,13 +138,14 @@ final class LeadershipTracker {
         if (context.getLastApplied() >= initializeIndex) {
             int primed = primeRequestSequences(context);
             int resubmitted = resubmitParkedCommands(context);
-            log.info("member={} term={} leader caught up at index {}; sessions-primed={} parked-commands-resubmitted={}",
-                    memberId, term, context.getLastApplied(), primed, resubmitted);
+            log.info("member={} term={} revision={} leader caught up at index {}; sessions-primed={} "
+                    + "parked-commands-resubmitted={}", memberId, term, revision.getAsLong(), context.getLastApplied(),
+                    primed, resubmitted);
             return;
         }
         if (System.nanoTime() - deadlineNanos > 0) {
-            log.warn("member={} term={} leader has not applied index {} within {} ms", memberId, term, initializeIndex,
-                    CATCH_UP_WAIT_MILLIS_MAX);
+            log.warn("member={} term={} revision={} leader has not applied index {} within {} ms", memberId, term,
+                    revision.getAsLong(), initializeIndex, CATCH_UP_WAIT_MILLIS_MAX);
             return;
         }
         context.getThreadContext().schedule(CATCH_UP_POLL_INTERVAL,

@@ -26,14 +26,6 @@ final class TestCluster implements AutoCloseable {
     static final String HOST = "127.0.0.1";
     static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
-    static {
-        // Timestamps make fail-over logs readable; only the format of slf4j-simple changes.
-        if (System.getProperty("org.slf4j.simpleLogger.showDateTime") == null) {
-            System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-            System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-        }
-    }
-
     private final Path root;
     private final Map<String, String> addresses = new LinkedHashMap<>();
     private final UnaryOperator<ConsensusConfig.Builder> tuning;
