@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.dataformat.smile.SmileFactory;
 import io.coordinator.core.api.Command;
@@ -18,13 +19,24 @@ import io.coordinator.core.api.Response;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
 
 /**
  * Encodes protocol messages: Smile on the binary port and in log entries, JSON on the HTTP
  * gateway and in {@code ctl --json}. The core's types carry no Jackson annotations (the core is
  * JDK only), so their type names are attached here, by mix-ins; the names are wire format.
+ *
+ * <p>Only client commands ({@link Command.ClientCommand}) have names here: a message cannot carry
+ * a member-internal command (LeaderChanged, Tick), and decoding one fails as MALFORMED.
  */
 public final class Codec {
+
+    /**
+     * The names LeaderChanged and Tick had when they were client-encodable. They are no type of this
+     * codec any more (a member writes its internal commands into the log in a framing of its own);
+     * a message that names one is told why it is refused.
+     */
+    private static final Set<String> MEMBER_INTERNAL_NAMES = Set.of("leaderChanged", "tick");
 
     private static final Codec SMILE = new Codec(new ObjectMapper(new SmileFactory()));
     private static final Codec JSON = new Codec(new ObjectMapper());
@@ -84,6 +96,12 @@ public final class Codec {
             return value;
         } catch (MalformedMessageException e) {
             throw e;
+        } catch (InvalidTypeIdException e) {
+            if (MEMBER_INTERNAL_NAMES.contains(e.getTypeId())) {
+                throw new MalformedMessageException("'" + e.getTypeId() + "' is a member-internal command: only a"
+                        + " member's leader duties propose it, and no client message can carry it");
+            }
+            throw new MalformedMessageException(rootMessage(e));
         } catch (IOException | RuntimeException e) {
             // Jackson reports bad input with many exception types (parse errors, unknown type ids,
             // null checks in record constructors); to a caller they are all one thing: MALFORMED.
@@ -126,8 +144,6 @@ public final class Codec {
                 new NamedType(Command.KeepAlive.class, "keepAlive"),
                 new NamedType(Command.CloseSession.class, "closeSession"),
                 new NamedType(Command.CheckSession.class, "checkSession"),
-                new NamedType(Command.LeaderChanged.class, "leaderChanged"),
-                new NamedType(Command.Tick.class, "tick"),
                 new NamedType(Response.Created.class, "created"),
                 new NamedType(Response.Data.class, "data"),
                 new NamedType(Response.Updated.class, "updated"),

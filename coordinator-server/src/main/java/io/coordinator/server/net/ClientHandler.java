@@ -57,7 +57,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<Frame> {
         try {
             message = codec.decodeClient(frame.payload());
         } catch (Codec.MalformedMessageException e) {
-            respond(ctx, frame.requestId(), codec.encode(new ServerMessage.ProtocolError(ErrorCode.MALFORMED, e.getMessage())));
+            respond(ctx, frame.requestId(), codec.encode(new ServerMessage.ProtocolError(e.code(), e.getMessage())));
             return;
         }
         // Java 17 has no pattern switch yet; ClientMessage is sealed, so these are all there is.
