@@ -20,6 +20,7 @@ import io.coordinator.core.api.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Encodes protocol messages: Smile on the binary port and in log entries, JSON on the HTTP
@@ -38,16 +39,19 @@ public final class Codec {
      */
     private static final Set<String> MEMBER_INTERNAL_NAMES = Set.of("leaderChanged", "tick");
 
-    private static final Codec SMILE = new Codec(new ObjectMapper(new SmileFactory()));
-    private static final Codec JSON = new Codec(new ObjectMapper());
+    private static final Codec SMILE = new Codec(new ObjectMapper(new SmileFactory()), StrictText::checkSmile);
+    private static final Codec JSON = new Codec(new ObjectMapper(), StrictText::checkJson);
 
     private final ObjectMapper mapper;
+    /** Throws when a string in the encoded bytes is not well-formed UTF-8 (see {@link StrictText}). */
+    private final Consumer<byte[]> textCheck;
     private final ObjectReader clientReader;
     private final ObjectReader serverReader;
     private final ObjectWriter writer;
 
-    private Codec(ObjectMapper mapper) {
+    private Codec(ObjectMapper mapper, Consumer<byte[]> textCheck) {
         this.mapper = configure(mapper);
+        this.textCheck = textCheck;
         this.clientReader = mapper.readerFor(ClientMessage.class);
         this.serverReader = mapper.readerFor(ServerMessage.class);
         this.writer = mapper.writer();
@@ -75,8 +79,18 @@ public final class Codec {
         }
     }
 
+    /**
+     * A client's message. A string in it that is not well-formed UTF-8 fails it (INVALID_PATH for a
+     * path, MALFORMED otherwise) before Jackson, which would decode it leniently, reads it.
+     */
     public ClientMessage decodeClient(byte[] bytes) {
+        checkText(bytes);
         return decode(clientReader, bytes);
+    }
+
+    /** @throws MalformedMessageException when a string in {@code bytes} is not well-formed UTF-8 */
+    public void checkText(byte[] bytes) {
+        textCheck.accept(bytes);
     }
 
     public ServerMessage decodeServer(byte[] bytes) {
@@ -84,6 +98,7 @@ public final class Codec {
     }
 
     public <T> T decode(byte[] bytes, Class<T> type) {
+        checkText(bytes);
         return decode(mapper.readerFor(type), bytes);
     }
 
@@ -164,14 +179,24 @@ public final class Codec {
     private interface TypedMixin {
     }
 
-    /** A payload that does not decode to a known message. */
+    /**
+     * A payload that does not decode to a known message: MALFORMED, or INVALID_PATH when what is
+     * wrong is the encoding of a path.
+     */
     public static final class MalformedMessageException extends RuntimeException {
+        private final ErrorCode code;
+
         public MalformedMessageException(String message) {
+            this(ErrorCode.MALFORMED, message);
+        }
+
+        public MalformedMessageException(ErrorCode code, String message) {
             super(message);
+            this.code = code;
         }
 
         public ErrorCode code() {
-            return ErrorCode.MALFORMED;
+            return code;
         }
     }
 }

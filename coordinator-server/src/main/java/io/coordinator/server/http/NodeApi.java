@@ -210,6 +210,12 @@ final class NodeApi {
 
     static Command.Txn parseTxn(byte[] body) {
         ObjectMapper mapper = Codec.json().mapper();
+        try {
+            // Before Jackson, which reads an overlong '/' as '/': a path that is not UTF-8 is INVALID_PATH.
+            Codec.json().checkText(body);
+        } catch (Codec.MalformedMessageException e) {
+            throw new GatewayException(HttpReply.error(e.code(), "txn: " + e.getMessage()));
+        }
         JsonNode tree;
         try {
             tree = mapper.readTree(body);
