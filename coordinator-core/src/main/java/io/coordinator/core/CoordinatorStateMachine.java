@@ -4,6 +4,7 @@ import io.coordinator.core.api.Applied;
 import io.coordinator.core.api.Command;
 import io.coordinator.core.api.ErrorCode;
 import io.coordinator.core.api.Limits;
+import io.coordinator.core.api.Proposal;
 import io.coordinator.core.api.Request;
 import io.coordinator.core.api.Response;
 import io.coordinator.core.api.WatchEvent;
@@ -57,55 +58,90 @@ public final class CoordinatorStateMachine {
         this.txns = new TxnExecutor(tree, ops, limits, sessions::alive);
     }
 
+    /** Applies a client's request from a log entry: {@link #apply(Proposal, long, long)} with origin CLIENT. */
+    public Applied apply(Request request, long index, long logTimeMillis) {
+        return apply(Proposal.of(Objects.requireNonNull(request, "request")), index, logTimeMillis);
+    }
+
     /**
-     * Applies one request from a log entry. Several requests of one batch share an index (indexes
-     * never decrease).
+     * Applies one item of a log entry. Several items of one batch share an index (indexes never
+     * decrease). An internal command that the log does not attribute to the leader's duties (a
+     * client's LeaderChanged, say) is refused with UNAUTHORIZED, and leader duties that carry a
+     * client command or a session are refused with MALFORMED; either way nothing changes but the
+     * applied index.
      *
      * @param logTimeMillis the time the leader stamped on the entry
      * @throws IllegalArgumentException if {@code index} is below the last applied one
      * @throws InvariantViolation       if the state turned out inconsistent (a bug: stop the member)
      */
-    public Applied apply(Request request, long index, long logTimeMillis) {
-        Objects.requireNonNull(request, "request");
+    public Applied apply(Proposal proposal, long index, long logTimeMillis) {
+        Objects.requireNonNull(proposal, "proposal");
         if (index < lastAppliedIndex) {
             throw new IllegalArgumentException("index " + index + " is below the last applied " + lastAppliedIndex);
         }
         lastAppliedIndex = index;
-        Command command = request.command();
+        Response.Failure refused = refusedOrigin(proposal);
+        if (refused != null) {
+            return unchanged(refused);
+        }
+        Command command = proposal.command();
+        if (command instanceof Command.InternalCommand internal) {
+            return executeInternal(internal, logTimeMillis);
+        }
+        Command.ClientCommand clientCommand = (Command.ClientCommand) command;
         if (!command.isWrite()) {
-            return read(command);
+            return read(clientCommand);
         }
-        boolean sequenced = request.sessionId() != 0 && request.sequence() != 0;
+        long sessionId = proposal.sessionId();
+        long sequence = proposal.sequence();
+        boolean sequenced = sessionId != 0 && sequence != 0;
         if (!sequenced) {
-            return execute(request, logTimeMillis);
+            return execute(clientCommand, sessionId, logTimeMillis);
         }
-        Session session = sessions.find(request.sessionId());
+        Session session = sessions.find(sessionId);
         if (session == null) {
-            return unchanged(Failures.of(ErrorCode.SESSION_EXPIRED, "session " + request.sessionId() + " is not alive"));
+            return unchanged(Failures.of(ErrorCode.SESSION_EXPIRED, "session " + sessionId + " is not alive"));
         }
-        DedupWindow.Remembered remembered = session.dedup().lookup(request.sequence());
+        DedupWindow.Remembered remembered = session.dedup().lookup(sequence);
         if (remembered != null) {
             return new Applied(remembered.revision(), remembered.response(), List.of());
         }
-        if (session.dedup().isOlderThanWindow(request.sequence(), limits.dedupWindowPerSession())) {
-            return unchanged(Failures.of(ErrorCode.BAD_ARGUMENTS, "sequence " + request.sequence()
-                    + " is older than the de-duplication window of session " + request.sessionId()));
+        if (session.dedup().isOlderThanWindow(sequence, limits.dedupWindowPerSession())) {
+            return unchanged(Failures.of(ErrorCode.BAD_ARGUMENTS, "sequence " + sequence
+                    + " is older than the de-duplication window of session " + sessionId));
         }
-        Applied applied = execute(request, logTimeMillis);
+        Applied applied = execute(clientCommand, sessionId, logTimeMillis);
         // The command may have ended the session itself (close, expiry): its window went with it.
-        Session after = sessions.find(request.sessionId());
+        Session after = sessions.find(sessionId);
         if (after != null) {
-            after.dedup().remember(request.sequence(), applied.revision(), applied.response(),
-                    limits.dedupWindowPerSession());
+            after.dedup().remember(sequence, applied.revision(), applied.response(), limits.dedupWindowPerSession());
         }
         return applied;
+    }
+
+    /** Null when the origin may propose the command; else why not. */
+    private static Response.Failure refusedOrigin(Proposal proposal) {
+        boolean internal = proposal.command() instanceof Command.InternalCommand;
+        boolean duties = proposal.origin() == Proposal.Origin.LEADER_DUTIES;
+        if (internal && !duties) {
+            return Failures.of(ErrorCode.UNAUTHORIZED, proposal.command().getClass().getSimpleName()
+                    + " is member-internal: only the leader's duties propose it, not a " + proposal.origin());
+        }
+        if (duties && !internal) {
+            return Failures.of(ErrorCode.MALFORMED, "the leader's duties propose only internal commands, not "
+                    + proposal.command().getClass().getSimpleName());
+        }
+        if (duties && (proposal.sessionId() != 0 || proposal.sequence() != 0)) {
+            return Failures.of(ErrorCode.MALFORMED, "an internal command belongs to no session");
+        }
+        return null;
     }
 
     /**
      * Serves a read-only command locally (Execute of Get/Exists/Children, a Txn with only reads, or
      * CheckSession); a write gets Failure(BAD_ARGUMENTS). Never changes state.
      */
-    public Applied read(Command command) {
+    public Applied read(Command.ClientCommand command) {
         Objects.requireNonNull(command, "command");
         if (command instanceof Command.CheckSession check) {
             return unchanged(checkSession(check));
@@ -136,9 +172,7 @@ public final class CoordinatorStateMachine {
         return new Response.SessionChecked(session.id(), session.ttlMillis());
     }
 
-    private Applied execute(Request request, long logTimeMillis) {
-        Command command = request.command();
-        long sessionId = request.sessionId();
+    private Applied execute(Command.ClientCommand command, long sessionId, long logTimeMillis) {
         if (command instanceof Command.Execute execute) {
             return changeTree(logTimeMillis, change -> ops.execute(execute.op(), change, sessionId));
         }
@@ -154,15 +188,18 @@ public final class CoordinatorStateMachine {
         if (command instanceof Command.CloseSession close) {
             return closeSession(close, logTimeMillis);
         }
+        // CheckSession is a read and never gets here.
+        throw new IllegalArgumentException("not a write: " + command);
+    }
+
+    private Applied executeInternal(Command.InternalCommand command, long logTimeMillis) {
         if (command instanceof Command.LeaderChanged leaderChanged) {
             sessions.leaderChanged(leaderChanged.term(), logTimeMillis);
             return unchanged(new Response.Done());
         }
-        if (command instanceof Command.Tick tick) {
-            // A deposed leader's late tick must not expire anyone before the new leader renewed them all.
-            return sessions.acceptsTickOf(tick.term()) ? tick(logTimeMillis) : unchanged(new Response.Done());
-        }
-        throw new IllegalArgumentException("unknown command " + command);
+        // A deposed leader's late tick must not expire anyone before the new leader renewed them all.
+        Command.Tick tick = (Command.Tick) command;
+        return sessions.acceptsTickOf(tick.term()) ? tick(logTimeMillis) : unchanged(new Response.Done());
     }
 
     private Applied openSession(Command.OpenSession open, long logTimeMillis) {

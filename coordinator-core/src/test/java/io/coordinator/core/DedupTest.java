@@ -99,7 +99,7 @@ class DedupTest {
     @Test
     void whatACallerDoesWithRememberedBytesDoesNotChangeTheNextAnswer() {
         h.created(Harness.create("/d", "abc", CreateMode.PERSISTENT));
-        Command readInTxn = new Command.Txn(List.of(), List.of(new Op.Get("/d"), new Op.SetData("/d", null, -1)),
+        Command.ClientCommand readInTxn = new Command.Txn(List.of(), List.of(new Op.Get("/d"), new Op.SetData("/d", null, -1)),
                 List.of());
         Response.TxnResult first = assertInstanceOf(Response.TxnResult.class, h.as(session, 1, readInTxn).response());
         ((Response.Data) first.results().get(0)).data()[0] = 'X';

@@ -6,6 +6,7 @@ import io.coordinator.core.api.Compare;
 import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.Limits;
 import io.coordinator.core.api.Op;
+import io.coordinator.core.api.Proposal;
 import io.coordinator.core.api.Request;
 import io.coordinator.core.api.Response;
 import io.coordinator.core.api.Stat;
@@ -70,13 +71,13 @@ class DifferentialTest {
             if (random.nextInt(5) > 0) {
                 index++;
             }
-            Request request = gen.request();
-            Applied expected = model.apply(request, now);
-            Applied actual = machine.apply(request, index, now);
+            Proposal proposal = gen.proposal();
+            Applied expected = model.apply(proposal, now);
+            Applied actual = machine.apply(proposal, index, now);
             assertEquals(Describe.applied(expected, false), Describe.applied(actual, false),
-                    where + ": " + request);
-            gen.observe(request, actual.response());
-            Command read = gen.readOnly();
+                    where + ": " + proposal);
+            gen.observe(actual.response());
+            Command.ClientCommand read = gen.readOnly();
             assertEquals(Describe.applied(model.read(read), false), Describe.applied(machine.read(read), false),
                     where + ": read " + read);
             machine.verifyInvariants();
@@ -125,13 +126,34 @@ class DifferentialTest {
             this.random = random;
         }
 
-        void observe(Request request, Response response) {
+        void observe(Response response) {
             if (response instanceof Response.SessionOpened opened) {
                 openedSessions.add(opened.sessionId());
             }
         }
 
-        Request request() {
+        /**
+         * Client commands as clients send them; internal ones as the leader's duties propose them,
+         * but now and then forged: with a client's origin or with a session, which must change nothing.
+         */
+        Proposal proposal() {
+            Command command = command();
+            if (command instanceof Command.InternalCommand internal) {
+                int roll = random.nextInt(20);
+                if (roll == 0) {
+                    return new Proposal(Proposal.Origin.CLIENT, pickSession(), random.nextInt(3), internal);
+                }
+                return roll == 1 ? new Proposal(Proposal.Origin.LEADER_DUTIES, pickSession(), 1, internal)
+                        : Proposal.duty(internal);
+            }
+            Command.ClientCommand clientCommand = (Command.ClientCommand) command;
+            if (random.nextInt(50) == 0) {
+                return new Proposal(Proposal.Origin.LEADER_DUTIES, 0, 0, clientCommand);
+            }
+            return Proposal.of(request(clientCommand));
+        }
+
+        private Request request(Command.ClientCommand command) {
             long session = pickSession();
             long sequence = 0;
             if (session != 0 && random.nextInt(10) < 6) {
@@ -144,7 +166,7 @@ class DifferentialTest {
                     lastSequence.put(session, sequence);
                 }
             }
-            return new Request(session, sequence, command());
+            return new Request(session, sequence, command);
         }
 
         private long pickSession() {
@@ -194,7 +216,7 @@ class DifferentialTest {
             return new Command.Tick(random.nextInt(6) == 0 ? model.leaderTerm + 1 : model.leaderTerm);
         }
 
-        Command readOnly() {
+        Command.ClientCommand readOnly() {
             if (random.nextInt(8) == 0) {
                 long id = pickSession();
                 NaiveModel.S s = model.sessions.get(id);

@@ -6,6 +6,7 @@ import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.ErrorCode;
 import io.coordinator.core.api.Limits;
 import io.coordinator.core.api.Op;
+import io.coordinator.core.api.Proposal;
 import io.coordinator.core.api.Request;
 import io.coordinator.core.api.Response;
 import io.coordinator.core.api.Stat;
@@ -44,17 +45,25 @@ final class Harness {
         this.index = machine.lastAppliedIndex();
     }
 
+    /** A client command as a client's request; an internal one as the leader's duties propose it. */
     Applied apply(Command command) {
-        return apply(Request.of(command));
+        if (command instanceof Command.InternalCommand internal) {
+            return apply(Proposal.duty(internal));
+        }
+        return apply(Request.of((Command.ClientCommand) command));
     }
 
     Applied apply(Request request) {
-        Applied applied = machine.apply(request, ++index, nowMillis);
+        return apply(Proposal.of(request));
+    }
+
+    Applied apply(Proposal proposal) {
+        Applied applied = machine.apply(proposal, ++index, nowMillis);
         machine.verifyInvariants();
         return applied;
     }
 
-    Applied as(long sessionId, long sequence, Command command) {
+    Applied as(long sessionId, long sequence, Command.ClientCommand command) {
         return apply(new Request(sessionId, sequence, command));
     }
 
@@ -120,39 +129,39 @@ final class Harness {
 
     // ---- commands ----
 
-    static Command create(String path) {
+    static Command.ClientCommand create(String path) {
         return create(path, "", CreateMode.PERSISTENT);
     }
 
-    static Command create(String path, String data, CreateMode mode) {
+    static Command.ClientCommand create(String path, String data, CreateMode mode) {
         return new Command.Execute(new Op.Create(path, bytes(data), mode, 0));
     }
 
-    static Command createTtl(String path, CreateMode mode, long ttlMillis) {
+    static Command.ClientCommand createTtl(String path, CreateMode mode, long ttlMillis) {
         return new Command.Execute(new Op.Create(path, bytes(""), mode, ttlMillis));
     }
 
-    static Command set(String path, String data, int expectedVersion) {
+    static Command.ClientCommand set(String path, String data, int expectedVersion) {
         return new Command.Execute(new Op.SetData(path, bytes(data), expectedVersion));
     }
 
-    static Command delete(String path, int expectedVersion) {
+    static Command.ClientCommand delete(String path, int expectedVersion) {
         return new Command.Execute(new Op.Delete(path, expectedVersion, false));
     }
 
-    static Command deleteAll(String path) {
+    static Command.ClientCommand deleteAll(String path) {
         return new Command.Execute(new Op.Delete(path, -1, true));
     }
 
-    static Command get(String path) {
+    static Command.ClientCommand get(String path) {
         return new Command.Execute(new Op.Get(path));
     }
 
-    static Command exists(String path) {
+    static Command.ClientCommand exists(String path) {
         return new Command.Execute(new Op.Exists(path));
     }
 
-    static Command children(String path, boolean withStats) {
+    static Command.ClientCommand children(String path, boolean withStats) {
         return new Command.Execute(new Op.Children(path, withStats));
     }
 

@@ -7,7 +7,7 @@ import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.ErrorCode;
 import io.coordinator.core.api.Limits;
 import io.coordinator.core.api.Op;
-import io.coordinator.core.api.Request;
+import io.coordinator.core.api.Proposal;
 import io.coordinator.core.api.Response;
 import io.coordinator.core.api.Stat;
 import io.coordinator.core.api.WatchEvent;
@@ -88,13 +88,21 @@ final class NaiveModel {
 
     // ---- entry points ----
 
-    Applied apply(Request request, long nowMillis) {
-        Command command = request.command();
+    Applied apply(Proposal proposal, long nowMillis) {
+        Command command = proposal.command();
+        boolean internal = command instanceof Command.InternalCommand;
+        boolean duties = proposal.origin() == Proposal.Origin.LEADER_DUTIES;
+        if (internal != duties) {
+            return unchanged(fail(internal ? ErrorCode.UNAUTHORIZED : ErrorCode.MALFORMED));
+        }
+        if (duties && (proposal.sessionId() != 0 || proposal.sequence() != 0)) {
+            return unchanged(fail(ErrorCode.MALFORMED));
+        }
         if (!command.isWrite()) {
             return read(command);
         }
-        long sid = request.sessionId();
-        long seq = request.sequence();
+        long sid = proposal.sessionId();
+        long seq = proposal.sequence();
         if (sid == 0 || seq == 0) {
             return execute(command, sid, nowMillis);
         }

@@ -63,12 +63,11 @@ class ReadsTest {
 
     @Test
     void readRefusesWritesAndChangesNothing() {
-        List<Command> writes = List.of(create("/a"), set("/", "x", -1),
+        List<Command.ClientCommand> writes = List.of(create("/a"), set("/", "x", -1),
                 new Command.Txn(List.of(), List.of(new Op.Get("/")), List.of(new Op.Delete("/a", -1, false))),
-                new Command.OpenSession(5_000, 1), new Command.KeepAlive(List.of()), new Command.CloseSession(1, 1),
-                new Command.LeaderChanged(1), new Command.Tick(0));
+                new Command.OpenSession(5_000, 1), new Command.KeepAlive(List.of()), new Command.CloseSession(1, 1));
         byte[] before = h.snapshot();
-        for (Command write : writes) {
+        for (Command.ClientCommand write : writes) {
             Harness.failed(h.machine.read(write), ErrorCode.BAD_ARGUMENTS);
         }
         assertArrayEquals(before, h.snapshot());

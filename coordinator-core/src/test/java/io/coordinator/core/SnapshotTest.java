@@ -50,7 +50,8 @@ class SnapshotTest {
                         new Op.SetData("/app", Harness.bytes("v2"), -1)), List.of()));
         h.as(b, 6, new Command.KeepAlive(List.of(a, b)));
         h.as(b, 7, new Command.OpenSession(3_000, 9));
-        h.as(b, 8, new Command.Tick(7));
+        h.as(b, 8, delete("/nothing", -1));
+        h.run(new Command.Tick(7));
         h.as(b, 9, new Command.CloseSession(99, 1));
         h.nowMillis += 500;
         h.as(b, 10, set("/app", "v3", 1));

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CodecTest {
 
@@ -29,14 +30,14 @@ class CodecTest {
 
     @Test
     void everyCommandSurvivesAnEncodeDecodeRoundTripInBothEncodings() {
-        Command txn = new Command.Txn(
+        Command.ClientCommand txn = new Command.Txn(
                 List.of(Compare.version("/a", Compare.Operator.EQUAL, 1), Compare.value("/a", Compare.Operator.LESS, bytes("x"))),
                 List.of(new Op.Create("/a/b", bytes("v"), CreateMode.EPHEMERAL_SEQUENTIAL, 0), new Op.Get("/a")),
                 List.of(new Op.Delete("/a", -1, true), new Op.SetData("/a", bytes("w"), 2), new Op.Children("/", true),
                         new Op.Exists("/z")));
         for (Codec codec : List.of(Codec.smile(), Codec.json())) {
-            for (Command command : List.of(txn, new Command.OpenSession(5000, 42), new Command.KeepAlive(List.of(1L, 2L)),
-                    new Command.CloseSession(1, 42), new Command.LeaderChanged(3), new Command.Tick(3))) {
+            for (Command.ClientCommand command : List.of(txn, new Command.OpenSession(5000, 42),
+                    new Command.KeepAlive(List.of(1L, 2L)), new Command.CloseSession(1, 42), new Command.CheckSession(1, 42))) {
                 ClientMessage message = new ClientMessage.Call(new Request(7, 9, command), Consistency.SERIALIZABLE, 11);
                 ClientMessage decoded = codec.decodeClient(codec.encode(message));
                 // Records holding byte[] compare arrays by identity, so compare re-encodings instead.
@@ -66,6 +67,24 @@ class CodecTest {
         String json = new String(Codec.json().encode(new ClientMessage.Call(
                 Request.of(new Command.Execute(new Op.Get("/a"))), Consistency.LINEARIZABLE, 0)), StandardCharsets.UTF_8);
         assertFalse(json.contains("\"write\""), json);
+    }
+
+    @Test
+    void aMemberInternalCommandCannotBeDecodedFromAClientMessage() throws Exception {
+        for (String command : List.of("{\"@type\":\"leaderChanged\",\"term\":999999}", "{\"@type\":\"tick\",\"term\":1}")) {
+            String call = "{\"@type\":\"call\",\"request\":{\"sessionId\":0,\"sequence\":0,\"command\":" + command
+                    + "},\"consistency\":\"LINEARIZABLE\",\"minRevision\":0}";
+            byte[] json = call.getBytes(StandardCharsets.UTF_8);
+            byte[] smile = Codec.smile().mapper().writeValueAsBytes(Codec.json().mapper().readTree(json));
+            for (Codec.MalformedMessageException refused : List.of(
+                    assertThrows(Codec.MalformedMessageException.class, () -> Codec.json().decodeClient(json)),
+                    assertThrows(Codec.MalformedMessageException.class, () -> Codec.smile().decodeClient(smile)),
+                    assertThrows(Codec.MalformedMessageException.class,
+                            () -> Codec.json().decode(command.getBytes(StandardCharsets.UTF_8), Command.class)))) {
+                assertEquals(ErrorCode.MALFORMED, refused.code());
+                assertTrue(refused.getMessage().contains("member-internal"), refused.getMessage());
+            }
+        }
     }
 
     @Test

@@ -45,7 +45,7 @@ final class Call {
 
     private enum State { CREATED, QUEUED, RUNNING, DONE }
 
-    final Command command;
+    final Command.ClientCommand command;
     final Safety safety;
     private final Consistency consistency;
     private final Invoker invoker;
@@ -83,7 +83,7 @@ final class Call {
     private ScheduledFuture<?> deadlineTimer;
 
     /** @param command null for a status query */
-    Call(Invoker invoker, Command command, Consistency consistency, Safety safety, long timeoutMillis) {
+    Call(Invoker invoker, Command.ClientCommand command, Consistency consistency, Safety safety, long timeoutMillis) {
         this.invoker = invoker;
         this.command = command;
         this.consistency = consistency == null ? Consistency.LINEARIZABLE : consistency;

@@ -130,7 +130,7 @@ public final class ClientCore implements AutoCloseable {
     }
 
     /** A read (or a read-only txn): retried wherever and whenever it is needed. */
-    public CompletableFuture<ServerMessage.Reply> read(Command command, Consistency consistency) {
+    public CompletableFuture<ServerMessage.Reply> read(Command.ClientCommand command, Consistency consistency) {
         if (command.isWrite()) {
             throw new IllegalArgumentException(command.getClass().getSimpleName() + " is a write");
         }
@@ -140,7 +140,7 @@ public final class ClientCore implements AutoCloseable {
     }
 
     /** A write, stamped with the session and its next sequence when sessions are on. */
-    public CompletableFuture<ServerMessage.Reply> write(Command command) {
+    public CompletableFuture<ServerMessage.Reply> write(Command.ClientCommand command) {
         if (!command.isWrite()) {
             return read(command, Consistency.LINEARIZABLE);
         }
@@ -307,7 +307,7 @@ public final class ClientCore implements AutoCloseable {
      * Runs KeepAlive or CloseSession of a session given by id and secret (not the client's own): the
      * session is attached to the connection first, which proves the secret.
      */
-    public CompletableFuture<ServerMessage.Reply> forSession(long sessionId, long secret, Command command) {
+    public CompletableFuture<ServerMessage.Reply> forSession(long sessionId, long secret, Command.ClientCommand command) {
         if (!(command instanceof Command.KeepAlive || command instanceof Command.CloseSession)) {
             throw new IllegalArgumentException("only KeepAlive and CloseSession act for a session, not " + command);
         }

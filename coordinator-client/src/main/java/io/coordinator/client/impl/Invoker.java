@@ -78,7 +78,7 @@ final class Invoker {
     }
 
     /** Creates a call whose deadline starts now; {@link #admit} starts it. */
-    Call create(Command command, Consistency consistency, Call.Safety safety, long timeoutMillis) {
+    Call create(Command.ClientCommand command, Consistency consistency, Call.Safety safety, long timeoutMillis) {
         Call call = new Call(this, command, consistency, safety, timeoutMillis);
         active.add(call);
         call.armDeadline();

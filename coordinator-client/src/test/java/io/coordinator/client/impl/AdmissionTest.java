@@ -40,7 +40,7 @@ class AdmissionTest {
         });
         Invoker invoker = new Invoker(config, transport, connector);
         try {
-            Command get = new Command.Execute(new Op.Get("/a"));
+            Command.ClientCommand get = new Command.Execute(new Op.Get("/a"));
             Call holding = invoker.create(get, Consistency.LINEARIZABLE, Call.Safety.IDEMPOTENT, 10_000);
             invoker.admit(holding);
             await().atMost(Duration.ofSeconds(5)).until(() -> m.received().size() == 1);

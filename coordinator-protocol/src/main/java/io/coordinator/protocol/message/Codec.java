@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.dataformat.smile.SmileFactory;
 import io.coordinator.core.api.Command;
@@ -18,24 +19,39 @@ import io.coordinator.core.api.Response;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Encodes protocol messages: Smile on the binary port and in log entries, JSON on the HTTP
  * gateway and in {@code ctl --json}. The core's types carry no Jackson annotations (the core is
  * JDK only), so their type names are attached here, by mix-ins; the names are wire format.
+ *
+ * <p>Only client commands ({@link Command.ClientCommand}) have names here: a message cannot carry
+ * a member-internal command (LeaderChanged, Tick), and decoding one fails as MALFORMED.
  */
 public final class Codec {
 
-    private static final Codec SMILE = new Codec(new ObjectMapper(new SmileFactory()));
-    private static final Codec JSON = new Codec(new ObjectMapper());
+    /**
+     * The names LeaderChanged and Tick had when they were client-encodable. They are no type of this
+     * codec any more (a member writes its internal commands into the log in a framing of its own);
+     * a message that names one is told why it is refused.
+     */
+    private static final Set<String> MEMBER_INTERNAL_NAMES = Set.of("leaderChanged", "tick");
+
+    private static final Codec SMILE = new Codec(new ObjectMapper(new SmileFactory()), StrictText::checkSmile);
+    private static final Codec JSON = new Codec(new ObjectMapper(), StrictText::checkJson);
 
     private final ObjectMapper mapper;
+    /** Throws when a string in the encoded bytes is not well-formed UTF-8 (see {@link StrictText}). */
+    private final Consumer<byte[]> textCheck;
     private final ObjectReader clientReader;
     private final ObjectReader serverReader;
     private final ObjectWriter writer;
 
-    private Codec(ObjectMapper mapper) {
+    private Codec(ObjectMapper mapper, Consumer<byte[]> textCheck) {
         this.mapper = configure(mapper);
+        this.textCheck = textCheck;
         this.clientReader = mapper.readerFor(ClientMessage.class);
         this.serverReader = mapper.readerFor(ServerMessage.class);
         this.writer = mapper.writer();
@@ -63,8 +79,18 @@ public final class Codec {
         }
     }
 
+    /**
+     * A client's message. A string in it that is not well-formed UTF-8 fails it (INVALID_PATH for a
+     * path, MALFORMED otherwise) before Jackson, which would decode it leniently, reads it.
+     */
     public ClientMessage decodeClient(byte[] bytes) {
+        checkText(bytes);
         return decode(clientReader, bytes);
+    }
+
+    /** @throws MalformedMessageException when a string in {@code bytes} is not well-formed UTF-8 */
+    public void checkText(byte[] bytes) {
+        textCheck.accept(bytes);
     }
 
     public ServerMessage decodeServer(byte[] bytes) {
@@ -72,6 +98,7 @@ public final class Codec {
     }
 
     public <T> T decode(byte[] bytes, Class<T> type) {
+        checkText(bytes);
         return decode(mapper.readerFor(type), bytes);
     }
 
@@ -84,6 +111,12 @@ public final class Codec {
             return value;
         } catch (MalformedMessageException e) {
             throw e;
+        } catch (InvalidTypeIdException e) {
+            if (MEMBER_INTERNAL_NAMES.contains(e.getTypeId())) {
+                throw new MalformedMessageException("'" + e.getTypeId() + "' is a member-internal command: only a"
+                        + " member's leader duties propose it, and no client message can carry it");
+            }
+            throw new MalformedMessageException(rootMessage(e));
         } catch (IOException | RuntimeException e) {
             // Jackson reports bad input with many exception types (parse errors, unknown type ids,
             // null checks in record constructors); to a caller they are all one thing: MALFORMED.
@@ -126,8 +159,6 @@ public final class Codec {
                 new NamedType(Command.KeepAlive.class, "keepAlive"),
                 new NamedType(Command.CloseSession.class, "closeSession"),
                 new NamedType(Command.CheckSession.class, "checkSession"),
-                new NamedType(Command.LeaderChanged.class, "leaderChanged"),
-                new NamedType(Command.Tick.class, "tick"),
                 new NamedType(Response.Created.class, "created"),
                 new NamedType(Response.Data.class, "data"),
                 new NamedType(Response.Updated.class, "updated"),
@@ -148,14 +179,24 @@ public final class Codec {
     private interface TypedMixin {
     }
 
-    /** A payload that does not decode to a known message. */
+    /**
+     * A payload that does not decode to a known message: MALFORMED, or INVALID_PATH when what is
+     * wrong is the encoding of a path.
+     */
     public static final class MalformedMessageException extends RuntimeException {
+        private final ErrorCode code;
+
         public MalformedMessageException(String message) {
+            this(ErrorCode.MALFORMED, message);
+        }
+
+        public MalformedMessageException(ErrorCode code, String message) {
             super(message);
+            this.code = code;
         }
 
         public ErrorCode code() {
-            return ErrorCode.MALFORMED;
+            return code;
         }
     }
 }

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
  * Netty's aggregator with our answer to a body over the limit. Instead of failing the channel it
@@ -41,7 +40,7 @@ final class BodyAggregator extends HttpObjectAggregator {
         }
         long declared = HttpUtil.getContentLength(request, -1L);
         boolean close = !HttpUtil.isKeepAlive(request) || declared < 0 || declared > 2L * maxContentLength();
-        ctx.fireChannelRead(new Oversized(request.method(), new QueryStringDecoder(request.uri()).path(), close,
+        ctx.fireChannelRead(new Oversized(request.method(), RequestTarget.rawPath(request.uri()), close,
                 maxContentLength()));
     }
 

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One HTTP connection. Requests are handled concurrently but answered in the order they came, as
@@ -45,6 +47,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
     static final String MEMBER_HEADER = "X-Coordinator-Member";
     static final int IN_FLIGHT_MAX = 64;
+    private static final String INVALID_VERSION = "invalid version format: ";
+    private static final Pattern HTTP_VERSION_LIKE = Pattern.compile("(?i)HTTP/\\d+(\\.\\d+)?");
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
 
     private final Router router;
@@ -58,6 +62,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private boolean watchRead;
     /** A watch stream owns the connection now. */
     private boolean streaming;
+    /** The client half-closed: answer what was read, then close. */
+    private boolean inputShut;
 
     GatewayHandler(Router router, MemberMetrics metrics, String memberId) {
         this.router = router;
@@ -95,7 +101,23 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             finish(ctx, sequence, new Outgoing(request.method(), "invalid", false, unparseable(decoded.cause())));
             return;
         }
-        HttpCall call = HttpCall.of(request);
+        if (!served(request.protocolVersion())) {
+            log.info("member={} closing HTTP connection from {}: version {}", memberId, ctx.channel().remoteAddress(),
+                    request.protocolVersion());
+            finish(ctx, sequence, new Outgoing(request.method(), "invalid", false, versionNotSupported(
+                    request.protocolVersion().text())));
+            return;
+        }
+        HttpCall call;
+        try {
+            call = HttpCall.of(request);
+        } catch (GatewayException refused) {
+            // A bad escape or a path that is not UTF-8: the request itself was framed fine, so the
+            // connection goes on.
+            finish(ctx, sequence, new Outgoing(request.method(), Router.routeName(RequestTarget.rawPath(request.uri())),
+                    HttpUtil.isKeepAlive(request), refused.reply()));
+            return;
+        }
         String route = Router.routeName(call.path());
         boolean watch = Router.isWatch(call.path());
         if (watch) {
@@ -117,7 +139,25 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** HTTP/1.0 and HTTP/1.1; HTTP/2 and later speak another framing, and 0.9 or 1.2+ do not exist here. */
+    private static boolean served(HttpVersion version) {
+        return "HTTP".equals(version.protocolName()) && version.majorVersion() == 1
+                && (version.minorVersion() == 0 || version.minorVersion() == 1);
+    }
+
+    private static HttpReply versionNotSupported(String version) {
+        return HttpReply.error(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP_VERSION_NOT_SUPPORTED",
+                "this member serves HTTP/1.0 and HTTP/1.1, not " + version);
+    }
+
     private static HttpReply unparseable(Throwable cause) {
+        // Netty refuses a version it cannot parse ("HTTP/2", "HTTP/10.0") as the whole request line;
+        // one that is still an HTTP version is answered as the version it is, not as garbage.
+        String message = String.valueOf(cause.getMessage());
+        if (cause instanceof IllegalArgumentException && message.startsWith(INVALID_VERSION)
+                && HTTP_VERSION_LIKE.matcher(message.substring(INVALID_VERSION.length())).matches()) {
+            return versionNotSupported(message.substring(INVALID_VERSION.length()));
+        }
         if (cause instanceof TooLongHttpLineException) {
             return HttpReply.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, ErrorCode.TOO_LARGE.name(),
                     "request line over the limit (http.initial-line-bytes-max)");
@@ -142,6 +182,17 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
         if (!closing && !watchRead && !ctx.channel().config().isAutoRead() && received - written < IN_FLIGHT_MAX) {
             ctx.channel().config().setAutoRead(true);
+        }
+        closeIfHalfClosedAndAnswered(ctx);
+    }
+
+    /** Once a half-closed client has every answer, the connection has nothing left to do. */
+    private void closeIfHalfClosedAndAnswered(ChannelHandlerContext ctx) {
+        if (inputShut && !closing && received == written) {
+            closing = true;
+            finished.clear();
+            // After every write queued so far: close() alone would drop a reply not yet flushed.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -186,6 +237,16 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         if (event instanceof IdleStateEvent && received == written && !streaming) {
             ctx.close();
             return;
+        }
+        if (event instanceof ChannelInputShutdownEvent) {
+            // The client sent its last byte (half-closure is allowed, see HttpGateway): the requests
+            // it sent are still answered. A watch stream ends, as it does when the client closes.
+            inputShut = true;
+            if (streaming) {
+                ctx.close();
+            } else {
+                closeIfHalfClosedAndAnswered(ctx);
+            }
         }
         super.userEventTriggered(ctx, event);
     }

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.List;
 import java.util.Map;
@@ -19,9 +18,10 @@ import java.util.Set;
 record HttpCall(HttpMethod method, String path, Map<String, List<String>> params, HttpHeaders headers, byte[] body,
                 boolean keepAlive) {
 
+    /** @throws GatewayException for a target that does not decode (see {@link RequestTarget}) */
     static HttpCall of(FullHttpRequest request) {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        return new HttpCall(request.method(), uri.path(), uri.parameters(), request.headers(),
+        String uri = request.uri();
+        return new HttpCall(request.method(), RequestTarget.path(uri), RequestTarget.params(uri), request.headers(),
                 ByteBufUtil.getBytes(request.content()), HttpUtil.isKeepAlive(request));
     }
 

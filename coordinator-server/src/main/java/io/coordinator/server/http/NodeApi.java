@@ -136,12 +136,12 @@ final class NodeApi {
         return txn.isWrite() ? write(call, txn, timer, render) : read(call, txn, render);
     }
 
-    private CompletableFuture<HttpReply> read(HttpCall call, Command command,
+    private CompletableFuture<HttpReply> read(HttpCall call, Command.ClientCommand command,
                                               Function<ServerMessage.Reply, HttpReply> render) {
         return calls.submit(Request.of(command), consistency(call), minRevision(call), render);
     }
 
-    private CompletableFuture<HttpReply> write(HttpCall call, Command command, ScheduledExecutorService timer,
+    private CompletableFuture<HttpReply> write(HttpCall call, Command.ClientCommand command, ScheduledExecutorService timer,
                                                Function<ServerMessage.Reply, HttpReply> render) {
         long sessionId = call.longHeader(SESSION_ID, 0);
         long sequence = call.longHeader(REQUEST_SEQUENCE, 0);
@@ -210,6 +210,12 @@ final class NodeApi {
 
     static Command.Txn parseTxn(byte[] body) {
         ObjectMapper mapper = Codec.json().mapper();
+        try {
+            // Before Jackson, which reads an overlong '/' as '/': a path that is not UTF-8 is INVALID_PATH.
+            Codec.json().checkText(body);
+        } catch (Codec.MalformedMessageException e) {
+            throw new GatewayException(HttpReply.error(e.code(), "txn: " + e.getMessage()));
+        }
         JsonNode tree;
         try {
             tree = mapper.readTree(body);
@@ -222,9 +228,9 @@ final class NodeApi {
         if (!object.has("@type")) {
             object.put("@type", "txn");
         }
-        Command command;
+        Command.ClientCommand command;
         try {
-            command = Codec.json().decode(mapper.writeValueAsBytes(object), Command.class);
+            command = Codec.json().decode(mapper.writeValueAsBytes(object), Command.ClientCommand.class);
         } catch (Codec.MalformedMessageException | IOException e) {
             throw malformed("not a txn: " + e.getMessage());
         }

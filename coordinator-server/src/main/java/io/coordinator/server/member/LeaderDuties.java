@@ -41,7 +41,7 @@ final class LeaderDuties {
             return;
         }
         long term = status.term();
-        Command command = term == announcedTerm ? new Command.Tick(term) : new Command.LeaderChanged(term);
+        Command.InternalCommand command = term == announcedTerm ? new Command.Tick(term) : new Command.LeaderChanged(term);
         pipeline.submitInternal(command).whenComplete((reply, failure) -> {
             busy.set(false);
             if (failure == null && command instanceof Command.LeaderChanged

@@ -12,6 +12,8 @@ import io.coordinator.server.watch.WatchHub;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,10 @@ final class ClientHandler extends SimpleChannelInboundHandler<Frame> {
     private final AttachedSessions sessions;
     /** This connection's watch traffic; created on its first watch, on the event loop. */
     private ChannelOutput watchOutput;
+    /** Calls and attaches whose answers are not queued yet; event loop only. */
+    private int awaiting;
+    /** The client half-closed: answer what it sent, then close. Event loop only. */
+    private boolean inputShut;
 
     ClientHandler(RequestPipeline pipeline, WatchHub watches, long watchPendingBytesMax,
                   Supplier<ServerMessage.StatusReply> status, String memberId) {
@@ -57,14 +63,14 @@ final class ClientHandler extends SimpleChannelInboundHandler<Frame> {
         try {
             message = codec.decodeClient(frame.payload());
         } catch (Codec.MalformedMessageException e) {
-            respond(ctx, frame.requestId(), codec.encode(new ServerMessage.ProtocolError(ErrorCode.MALFORMED, e.getMessage())));
+            respond(ctx, frame.requestId(), codec.encode(new ServerMessage.ProtocolError(e.code(), e.getMessage())));
             return;
         }
         // Java 17 has no pattern switch yet; ClientMessage is sealed, so these are all there is.
         if (message instanceof ClientMessage.Call call) {
-            sessions.submit(call, frame.payload()).thenAccept(reply -> respond(ctx, frame.requestId(), reply));
+            answer(ctx, frame.requestId(), sessions.submit(call, frame.payload()));
         } else if (message instanceof ClientMessage.AttachSession attach) {
-            sessions.attach(attach).thenAccept(reply -> respond(ctx, frame.requestId(), reply));
+            answer(ctx, frame.requestId(), sessions.attach(attach));
         } else if (message instanceof ClientMessage.Watch watch) {
             if (watches == null) {
                 respond(ctx, frame.requestId(), codec.encode(new ServerMessage.WatchFailed(frame.requestId(),
@@ -80,6 +86,43 @@ final class ClientHandler extends SimpleChannelInboundHandler<Frame> {
             }
         } else {
             respond(ctx, frame.requestId(), codec.encode(status.get()));
+        }
+    }
+
+    /** Answers once the reply is there; a half-closed connection closes after its last answer. */
+    private void answer(ChannelHandlerContext ctx, long requestId, java.util.concurrent.CompletableFuture<byte[]> reply) {
+        awaiting++;
+        reply.thenAccept(bytes -> {
+            respond(ctx, requestId, bytes);
+            try {
+                // Queued behind the answer's own task (see respond), so it runs once that is written.
+                ctx.executor().execute(() -> {
+                    awaiting--;
+                    closeIfHalfClosedAndAnswered(ctx);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The member is shutting down; so is this connection.
+            }
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof ChannelInputShutdownEvent) {
+            // The client sent its last byte. Its calls are still answered; its watches end, as they
+            // do when it closes. (A watch waiting for a revision the member has not reached yet is
+            // not answered.)
+            inputShut = true;
+            closeIfHalfClosedAndAnswered(ctx);
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    private void closeIfHalfClosedAndAnswered(ChannelHandlerContext ctx) {
+        if (inputShut && awaiting == 0 && ctx.channel().isActive()) {
+            // A task, so that answers already queued (status, watch starts) leave first; then a flush
+            // of nothing whose completion closes: close() alone would drop what is not yet written.
+            ctx.executor().execute(() -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Packs queued payloads into batches and keeps at most {@code inFlightMax} batches outstanding.
+ * Packs queued items into batches and keeps at most {@code inFlightMax} batches outstanding.
  *
  * <p>There is no timer: a batch leaves as soon as a slot is free, so an idle pipeline adds no wait,
  * and under load requests pile up while earlier batches are in flight and leave together. That is
@@ -33,9 +33,9 @@ final class Batcher {
         this.bytesMax = bytesMax;
     }
 
-    /** Completes with the reply payload for {@code payload}, or exceptionally with the batch's failure. */
-    CompletableFuture<byte[]> submit(byte[] payload) {
-        Pending pending = new Pending(payload, new CompletableFuture<>());
+    /** Completes with the reply payload for {@code item}, or exceptionally with the batch's failure. */
+    CompletableFuture<byte[]> submit(LogBatch.Item item) {
+        Pending pending = new Pending(item, new CompletableFuture<>());
         synchronized (this) {
             queue.add(pending);
         }
@@ -66,23 +66,24 @@ final class Batcher {
         int bytes = 0;
         while (!queue.isEmpty() && batch.size() < requestsMax) {
             Pending next = queue.peek();
-            if (!batch.isEmpty() && bytes + next.payload.length > bytesMax) {
+            int size = next.item.payload().length;
+            if (!batch.isEmpty() && bytes + size > bytesMax) {
                 break;
             }
-            bytes += next.payload.length;
+            bytes += size;
             batch.add(queue.poll());
         }
         return batch;
     }
 
     private void send(List<Pending> batch) {
-        List<byte[]> payloads = new ArrayList<>(batch.size());
+        List<LogBatch.Item> items = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
-            payloads.add(pending.payload);
+            items.add(pending.item);
         }
         CompletableFuture<byte[]> sent;
         try {
-            sent = sink.apply(LogBatch.encode(payloads));
+            sent = sink.apply(LogBatch.encode(items));
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -102,7 +103,7 @@ final class Batcher {
         }
         List<byte[]> decoded;
         try {
-            decoded = LogBatch.decode(replies);
+            decoded = LogBatch.decodeReplies(replies);
         } catch (IllegalArgumentException e) {
             batch.forEach(pending -> pending.reply.completeExceptionally(e));
             return;
@@ -118,6 +119,6 @@ final class Batcher {
         }
     }
 
-    private record Pending(byte[] payload, CompletableFuture<byte[]> reply) {
+    private record Pending(LogBatch.Item item, CompletableFuture<byte[]> reply) {
     }
 }

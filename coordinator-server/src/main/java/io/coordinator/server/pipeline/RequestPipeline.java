@@ -14,6 +14,7 @@ import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.consensus.ConsensusException;
 import io.coordinator.server.consensus.ReplicatedLog;
 import io.coordinator.server.metrics.RequestObserver;
+import io.coordinator.server.state.LogBatch;
 import io.coordinator.server.state.ReplicatedTree;
 
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class RequestPipeline {
         }
         long startNanos = System.nanoTime();
         CompletableFuture<byte[]> reply;
-        Command command = call.request().command();
+        Command.ClientCommand command = call.request().command();
         boolean local = !command.isWrite() && call.consistency() == Consistency.SERIALIZABLE;
         if (!local && log.status().leaderId() == null) {
             // A member that knows no leader (cut off, or an election under way) cannot commit or
@@ -83,11 +84,13 @@ public final class RequestPipeline {
             reply = CompletableFuture.completedFuture(failure(ErrorCode.UNAVAILABLE,
                     "member " + log.status().memberId() + " knows no leader; try another member"));
         } else if (command.isWrite()) {
-            reply = appliedHere(recover(writes.submit(withSecret(call, payload)), ErrorCode.TIMEOUT), ErrorCode.TIMEOUT);
+            reply = appliedHere(recover(writes.submit(LogBatch.Item.client(withSecret(call, payload))), ErrorCode.TIMEOUT),
+                    ErrorCode.TIMEOUT);
         } else if (call.consistency() == Consistency.SERIALIZABLE) {
             reply = serializableRead(call);
         } else {
-            reply = appliedHere(recover(reads.submit(payload), ErrorCode.UNAVAILABLE), ErrorCode.UNAVAILABLE);
+            reply = appliedHere(recover(reads.submit(LogBatch.Item.client(payload)), ErrorCode.UNAVAILABLE),
+                    ErrorCode.UNAVAILABLE);
         }
         return reply.whenComplete((bytes, failure) -> {
             pending.decrementAndGet();
@@ -100,10 +103,13 @@ public final class RequestPipeline {
         return pending.get();
     }
 
-    /** Proposes a command of the member's own (leader duties: ticks, leader change). */
-    public CompletableFuture<ServerMessage.Reply> submitInternal(Command command) {
-        byte[] payload = codec.encode(new ClientMessage.Call(Request.of(command), Consistency.LINEARIZABLE, 0));
-        return recover(writes.submit(payload), ErrorCode.TIMEOUT)
+    /**
+     * Proposes a command of the member's own (leader duties: ticks, leader change). It is the only way
+     * into the log for an internal command, and the log entry marks it as the duties' (see LogBatch):
+     * no client call can carry one.
+     */
+    public CompletableFuture<ServerMessage.Reply> submitInternal(Command.InternalCommand command) {
+        return recover(writes.submit(LogBatch.Item.duty(command)), ErrorCode.TIMEOUT)
                 .thenApply(bytes -> (ServerMessage.Reply) codec.decodeServer(bytes));
     }
 

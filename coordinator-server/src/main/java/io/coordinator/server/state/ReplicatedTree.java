@@ -5,6 +5,7 @@ import io.coordinator.core.api.Applied;
 import io.coordinator.core.api.Command;
 import io.coordinator.core.api.ErrorCode;
 import io.coordinator.core.api.Limits;
+import io.coordinator.core.api.Proposal;
 import io.coordinator.core.api.Response;
 import io.coordinator.core.api.WatchEvent;
 import io.coordinator.protocol.message.ClientMessage;
@@ -59,20 +60,20 @@ public final class ReplicatedTree implements LogStateMachine {
 
     @Override
     public byte[] apply(long index, long logTimeMillis, byte[] entry) {
-        List<byte[]> calls;
+        List<LogBatch.Item> items;
         try {
-            calls = LogBatch.decode(entry);
+            items = LogBatch.decode(entry);
         } catch (IllegalArgumentException e) {
             // Members validate before proposing, so this is a bug or corruption; every member
             // decides the same way, so the replicas stay equal.
-            return LogBatch.encode(List.of());
+            return LogBatch.encodeReplies(List.of());
         }
-        List<byte[]> replies = new ArrayList<>(calls.size());
+        List<byte[]> replies = new ArrayList<>(items.size());
         List<WatchEvent> changed = new ArrayList<>();
         List<RevisionWaiter> ready;
         synchronized (this) {
-            for (byte[] call : calls) {
-                Applied applied = applyOne(call, index, logTimeMillis);
+            for (LogBatch.Item item : items) {
+                Applied applied = applyOne(item, index, logTimeMillis);
                 changed.addAll(applied.events());
                 replies.add(codec.encode(new ServerMessage.Reply(applied.revision(), applied.response())));
             }
@@ -85,22 +86,45 @@ public final class ReplicatedTree implements LogStateMachine {
             ready = takeReadyWaiters();
         }
         ready.forEach(waiter -> waiter.future.complete(null));
-        return LogBatch.encode(replies);
+        return LogBatch.encodeReplies(replies);
     }
 
-    private Applied applyOne(byte[] payload, long index, long logTimeMillis) {
+    /**
+     * The item's kind, written by the proposing member, is its origin for the state machine: a
+     * client's bytes decode only to client commands, and only a duties item holds an internal one.
+     */
+    private Applied applyOne(LogBatch.Item item, long index, long logTimeMillis) {
+        if (item.kind() == LogBatch.Kind.LEADER_DUTIES) {
+            Command.InternalCommand command;
+            try {
+                command = LogBatch.decodeInternal(item.payload());
+            } catch (IllegalArgumentException e) {
+                return failure(ErrorCode.MALFORMED, e.getMessage());
+            }
+            return applyTracked(Proposal.duty(command), index, logTimeMillis);
+        }
         ClientMessage message;
         try {
-            message = codec.decodeClient(payload);
+            message = codec.decodeClient(item.payload());
         } catch (Codec.MalformedMessageException e) {
-            return failure(ErrorCode.MALFORMED, e.getMessage());
+            Command.InternalCommand legacy = item.kind() == LogBatch.Kind.UNTAGGED
+                    ? LegacyEntries.internalCommandOf(item.payload()) : null;
+            if (legacy != null) {
+                return applyTracked(Proposal.duty(legacy), index, logTimeMillis);
+            }
+            return failure(e.code(), e.getMessage());
         }
         if (!(message instanceof ClientMessage.Call call)) {
             return failure(ErrorCode.MALFORMED, "not a call");
         }
+        return applyTracked(Proposal.of(call.request()), index, logTimeMillis);
+    }
+
+    /** Applies one proposal, and tells the session ledger (which logs expiries) what it did. */
+    private Applied applyTracked(Proposal proposal, long index, long logTimeMillis) {
         int liveBefore = sessionLedger.before(machine);
-        Applied applied = machine.apply(call.request(), index, logTimeMillis);
-        sessionLedger.after(machine, call.request(), applied.response(), applied.revision(), applied.events(), liveBefore);
+        Applied applied = machine.apply(proposal, index, logTimeMillis);
+        sessionLedger.after(machine, proposal, applied.response(), applied.revision(), applied.events(), liveBefore);
         return applied;
     }
 
@@ -111,19 +135,21 @@ public final class ReplicatedTree implements LogStateMachine {
     /** Linearizable reads, run by the consensus engine once leadership is confirmed. */
     @Override
     public byte[] query(byte[] entry) {
-        List<byte[]> calls;
+        List<LogBatch.Item> items;
         try {
-            calls = LogBatch.decode(entry);
+            items = LogBatch.decode(entry);
         } catch (IllegalArgumentException e) {
-            return LogBatch.encode(List.of());
+            return LogBatch.encodeReplies(List.of());
         }
-        List<byte[]> replies = new ArrayList<>(calls.size());
+        List<byte[]> replies = new ArrayList<>(items.size());
         synchronized (this) {
-            for (byte[] payload : calls) {
-                replies.add(codec.encode(readOne(payload)));
+            for (LogBatch.Item item : items) {
+                replies.add(codec.encode(item.kind() == LogBatch.Kind.CLIENT ? readOne(item.payload())
+                        : new ServerMessage.Reply(machine.revision(),
+                        new Response.Failure(ErrorCode.MALFORMED, "a read is a client's call"))));
             }
         }
-        return LogBatch.encode(replies);
+        return LogBatch.encodeReplies(replies);
     }
 
     private ServerMessage.Reply readOne(byte[] payload) {
@@ -134,12 +160,12 @@ public final class ReplicatedTree implements LogStateMachine {
             }
             return new ServerMessage.Reply(machine.revision(), new Response.Failure(ErrorCode.MALFORMED, "not a call"));
         } catch (Codec.MalformedMessageException e) {
-            return new ServerMessage.Reply(machine.revision(), new Response.Failure(ErrorCode.MALFORMED, e.getMessage()));
+            return new ServerMessage.Reply(machine.revision(), new Response.Failure(e.code(), e.getMessage()));
         }
     }
 
     /** A serializable read of this member's state. */
-    public synchronized ServerMessage.Reply readLocal(Command command) {
+    public synchronized ServerMessage.Reply readLocal(Command.ClientCommand command) {
         Applied applied = machine.read(command);
         return new ServerMessage.Reply(applied.revision(), applied.response());
     }
@@ -156,6 +182,11 @@ public final class ReplicatedTree implements LogStateMachine {
 
     public synchronized long lastAppliedIndex() {
         return machine.lastAppliedIndex();
+    }
+
+    /** The term of the newest LeaderChanged applied: only the leader's ticks of this term expire anything. */
+    public synchronized long leaderTerm() {
+        return machine.leaderTerm();
     }
 
     public synchronized int liveSessions() {

@@ -2,7 +2,7 @@ package io.coordinator.server.state;
 
 import io.coordinator.core.CoordinatorStateMachine;
 import io.coordinator.core.api.Command;
-import io.coordinator.core.api.Request;
+import io.coordinator.core.api.Proposal;
 import io.coordinator.core.api.Response;
 import io.coordinator.core.api.WatchEvent;
 import org.slf4j.Logger;
@@ -42,13 +42,13 @@ final class SessionLedger {
     }
 
     /**
-     * After {@code request} was applied at {@code revision} with {@code response} and {@code events}.
+     * After {@code proposal} was applied at {@code revision} with {@code response} and {@code events}.
      *
      * @param liveBefore what {@link #before} returned for this request
      */
-    void after(CoordinatorStateMachine machine, Request request, Response response, long revision,
+    void after(CoordinatorStateMachine machine, Proposal proposal, Response response, long revision,
                List<WatchEvent> events, int liveBefore) {
-        Command command = request.command();
+        Command command = proposal.command();
         if (command instanceof Command.Tick tick) {
             if (machine.liveSessions() < liveBefore) {
                 logExpiries(machine, tick.term(), revision, events, liveBefore - machine.liveSessions());
@@ -62,8 +62,8 @@ final class SessionLedger {
         } else if (command instanceof Command.KeepAlive keepAlive) {
             keepAlive.sessionIds().forEach(id -> learn(machine, id));
         }
-        if (request.sessionId() != 0) {
-            learn(machine, request.sessionId());
+        if (proposal.sessionId() != 0) {
+            learn(machine, proposal.sessionId());
         }
     }
 

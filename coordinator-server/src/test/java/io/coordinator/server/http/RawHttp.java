@@ -37,6 +37,11 @@ final class RawHttp implements AutoCloseable {
         send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** Half-closes: the server sees the end of the request stream, and may still answer on the other half. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Reads one response with a Content-Length body. */
     Response read() throws IOException {
         String statusLine = line();

@@ -31,7 +31,7 @@ public final class RawConnection implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
     }
 
-    public ServerMessage call(Command command) throws IOException {
+    public ServerMessage call(Command.ClientCommand command) throws IOException {
         return call(Request.of(command));
     }
 
@@ -78,6 +78,11 @@ public final class RawConnection implements AutoCloseable {
             throw new IOException("bad frame from server");
         }
         return new Frame(kind, id, payload);
+    }
+
+    /** Half-closes: the member sees the end of the request stream, and may still answer on the other half. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
     }
 
     /** True once the server has closed its end (reads hit end of stream). */

@@ -44,20 +44,20 @@ public final class WatchSocket implements AutoCloseable {
         return readUntilAnswer(id);
     }
 
-    public ServerMessage.Reply call(Command command, Consistency consistency, long minRevision) throws IOException {
+    public ServerMessage.Reply call(Command.ClientCommand command, Consistency consistency, long minRevision) throws IOException {
         long id = nextId++;
         raw.sendFrame(Frame.Kind.REQUEST, id, codec.encode(new ClientMessage.Call(Request.of(command), consistency, minRevision)));
         return (ServerMessage.Reply) readUntilAnswer(id);
     }
 
-    public ServerMessage.Reply call(Command command) throws IOException {
+    public ServerMessage.Reply call(Command.ClientCommand command) throws IOException {
         return call(command, Consistency.LINEARIZABLE, 0);
     }
 
     /** Sends every command before reading any answer; returns the answers in command order. */
-    public List<ServerMessage.Reply> pipelined(List<Command> commands) throws IOException {
+    public List<ServerMessage.Reply> pipelined(List<? extends Command.ClientCommand> commands) throws IOException {
         List<Long> ids = new ArrayList<>();
-        for (Command command : commands) {
+        for (Command.ClientCommand command : commands) {
             long id = nextId++;
             ids.add(id);
             raw.sendFrame(Frame.Kind.REQUEST, id, codec.encode(new ClientMessage.Call(Request.of(command),

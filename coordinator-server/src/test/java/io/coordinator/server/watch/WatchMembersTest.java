@@ -56,15 +56,15 @@ class WatchMembersTest {
         }
     }
 
-    private static Command exists(String path) {
+    private static Command.ClientCommand exists(String path) {
         return new Command.Execute(new Op.Exists(path));
     }
 
-    private static Command create(String path, String data) {
+    private static Command.ClientCommand create(String path, String data) {
         return new Command.Execute(new Op.Create(path, bytes(data), CreateMode.PERSISTENT, 0));
     }
 
-    private static Command set(String path, String data) {
+    private static Command.ClientCommand set(String path, String data) {
         return new Command.Execute(new Op.SetData(path, bytes(data), -1));
     }
 
@@ -92,17 +92,17 @@ class WatchMembersTest {
             ServerMessage.Reply parent = writer.call(create("/many", ""));
             assertOk(parent);
             written.add(parent.revision());
-            List<Command> creates = new ArrayList<>();
+            List<Command.ClientCommand> creates = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 creates.add(create("/many/n" + i, "v0"));
             }
-            List<Command> sets = new ArrayList<>();
+            List<Command.ClientCommand> sets = new ArrayList<>();
             for (int round = 1; round <= 5; round++) {
                 for (int i = 0; i < 40; i++) {
                     sets.add(set("/many/n" + i, "v" + round));
                 }
             }
-            for (List<Command> writes : List.of(creates, sets)) {
+            for (List<Command.ClientCommand> writes : List.of(creates, sets)) {
                 for (ServerMessage.Reply reply : writer.pipelined(writes)) {
                     assertOk(reply);
                     written.add(reply.revision());
