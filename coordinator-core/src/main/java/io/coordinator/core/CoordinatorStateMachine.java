@@ -290,6 +290,20 @@ public final class CoordinatorStateMachine {
         return lastAppliedIndex;
     }
 
+    /**
+     * The earliest log time at which a tick could expire anything: the nearest session deadline or
+     * the nearest deadline of a childless TTL node; {@link Long#MAX_VALUE} when nothing can expire.
+     * The leader proposes a tick only once this has passed, so a quiet cluster writes nothing.
+     * Linear in the number of sessions and TTL nodes.
+     */
+    public long earliestDeadlineMillis() {
+        long earliest = Long.MAX_VALUE;
+        for (Session session : sessions.all()) {
+            earliest = Math.min(earliest, session.deadlineMillis());
+        }
+        return Math.min(earliest, ops.earliestTtlDeadlineMillis());
+    }
+
     /** Sessions granted and not yet closed or expired. */
     public int liveSessions() {
         return sessions.size();

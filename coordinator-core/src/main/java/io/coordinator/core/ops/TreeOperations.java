@@ -229,6 +229,18 @@ public final class TreeOperations {
         }
     }
 
+    /** The nearest deadline of a TTL node that {@link #deleteExpiredTtlNodes} could delete; MAX_VALUE if none. */
+    public long earliestTtlDeadlineMillis() {
+        long earliest = Long.MAX_VALUE;
+        for (String path : tree.ttlPaths()) {
+            Node node = tree.find(path);
+            if (node != null && node.children().isEmpty()) {
+                earliest = Math.min(earliest, LogTime.deadline(node.mtimeMillis(), node.ttlMillis()));
+            }
+        }
+        return earliest;
+    }
+
     /** Containers go in the same revision as their last child, and so on upward. */
     private void removeEmptyContainers(String path, Change change) {
         Node node = tree.find(path);

@@ -7,14 +7,21 @@ import io.coordinator.server.pipeline.RequestPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * What only the leader does, through the log like everything else: announce a new term (so every
  * session's lease restarts before any can expire) and then tick, so that expiry is decided by the
  * state machine from leader-stamped log time rather than by any member's clock.
+ *
+ * <p>A tick is proposed only when something can be due: when the earliest session or TTL-node
+ * deadline in the state is at or before the leader's clock (which stamps the tick's log time). An
+ * idle cluster then writes no ticks at all; expiry still lags a deadline by at most one tick
+ * interval. The leader's clock only decides when to ask; the state machine decides what expires.
  */
 final class LeaderDuties {
     private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
@@ -22,13 +29,22 @@ final class LeaderDuties {
     private final ReplicatedLog replicatedLog;
     private final RequestPipeline pipeline;
     private final String memberId;
+    private final LongSupplier earliestDeadlineMillis;
+    private final Clock clock;
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile long announcedTerm = -1;
 
-    LeaderDuties(ReplicatedLog replicatedLog, RequestPipeline pipeline, String memberId) {
+    /**
+     * @param earliestDeadlineMillis the state's earliest expiry deadline in log time (MAX_VALUE: none)
+     * @param clock                  the clock the leader stamps log time with
+     */
+    LeaderDuties(ReplicatedLog replicatedLog, RequestPipeline pipeline, String memberId,
+                 LongSupplier earliestDeadlineMillis, Clock clock) {
         this.replicatedLog = replicatedLog;
         this.pipeline = pipeline;
         this.memberId = memberId;
+        this.earliestDeadlineMillis = earliestDeadlineMillis;
+        this.clock = clock;
     }
 
     void schedule(ScheduledExecutorService scheduler, long tickIntervalMillis) {
@@ -37,11 +53,18 @@ final class LeaderDuties {
 
     private void run() {
         MemberStatus status = replicatedLog.status();
-        if (!status.isLeader() || !busy.compareAndSet(false, true)) {
+        if (!status.isLeader()) {
             return;
         }
         long term = status.term();
-        Command.InternalCommand command = term == announcedTerm ? new Command.Tick(term) : new Command.LeaderChanged(term);
+        boolean announced = term == announcedTerm;
+        if (announced && earliestDeadlineMillis.getAsLong() > clock.millis()) {
+            return; // nothing can expire yet: keep a quiet cluster quiet
+        }
+        if (!busy.compareAndSet(false, true)) {
+            return;
+        }
+        Command.InternalCommand command = announced ? new Command.Tick(term) : new Command.LeaderChanged(term);
         pipeline.submitInternal(command).whenComplete((reply, failure) -> {
             busy.set(false);
             if (failure == null && command instanceof Command.LeaderChanged

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -91,7 +92,7 @@ public final class Member implements AutoCloseable {
         clientServer.start(new InetSocketAddress(self.host(), self.clientPort()), pipeline, watches,
                 config.limits().watchPendingBytesMax(), this::statusReply, config.memberId(),
                 config.limits().frameBytesMax(), config.limits().connectionsMax());
-        new LeaderDuties(replicatedLog, pipeline, config.memberId())
+        new LeaderDuties(replicatedLog, pipeline, config.memberId(), tree::earliestDeadlineMillis, Clock.systemUTC())
                 .schedule(scheduler, config.sessions().tickIntervalMillis());
         metrics.registerMember(replicatedLog::status, tree::revision, pipeline::pending, pipeline::queued,
                 clientServer::connections);

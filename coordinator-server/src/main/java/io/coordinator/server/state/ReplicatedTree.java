@@ -174,6 +174,11 @@ public final class ReplicatedTree implements LogStateMachine {
         return machine.revision();
     }
 
+    /** The earliest log time at which a tick could expire a session or a TTL node; MAX_VALUE if never. */
+    public synchronized long earliestDeadlineMillis() {
+        return machine.earliestDeadlineMillis();
+    }
+
     /** The revision after the last entry applied (or snapshot installed); any thread, never waits. */
     @Override
     public long appliedRevision() {

@@ -18,7 +18,7 @@ class ConsensusConfigTest {
         assertEquals(150, config.heartbeatIntervalMillis());
         assertEquals(3000, config.proposalTimeoutMillis());
         assertEquals(3000, config.readTimeoutMillis());
-        assertEquals(5000, config.sessionTimeoutMillis());
+        assertEquals(30_000, config.sessionTimeoutMillis());
         assertEquals(2000, config.requestTimeoutMillis());
         assertEquals(4, config.sessionsPerMember());
         assertEquals(8 * 1024 * 1024, config.segmentBytesMax());

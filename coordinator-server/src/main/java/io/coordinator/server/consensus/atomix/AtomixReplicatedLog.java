@@ -70,6 +70,8 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
 
     /** Atomix logs every role change and election at INFO under its own names; we log ours. */
     private static final String ATOMIX_LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.io.atomix";
+    private static final String DURABLE_CONTEXT_LOG_LEVEL_PROPERTY =
+            "org.slf4j.simpleLogger.log." + DurableRaftContext.class.getName();
     private static final String PARTITION_GROUP = "coordinator";
     private static final int ATOMIX_THREAD_POOL_SIZE = 4;
     private static final int IO_THREADS = 2;
@@ -88,6 +90,10 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
         // Effective with slf4j-simple, harmless otherwise; an explicit setting wins.
         if (System.getProperty(ATOMIX_LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(ATOMIX_LOG_LEVEL_PROPERTY, "warn");
+        }
+        // Atomix's RaftContext logs under its runtime class, which is ours: the same rule applies.
+        if (System.getProperty(DURABLE_CONTEXT_LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(DURABLE_CONTEXT_LOG_LEVEL_PROPERTY, "warn");
         }
     }
 
