@@ -142,7 +142,8 @@ class SessionAcrossMembersTest {
         await().atMost(Duration.ofMillis(ttl + 5_000)).until(() -> lostAt.get() != 0);
         // No renewal can have started after the last member stopped, so the verdict comes within a ttl.
         long afterStopMillis = TimeUnit.NANOSECONDS.toMillis(lostAt.get() - stopped);
-        assertTrue(afterStopMillis <= ttl + 500, "LOST " + afterStopMillis + " ms after the members stopped; ttl " + ttl);
+        // A generous bound for a loaded machine; the point is "about a ttl", not "never".
+        assertTrue(afterStopMillis <= ttl + 2_000, "LOST " + afterStopMillis + " ms after the members stopped; ttl " + ttl);
         // It may have moved to a member that was still up (RECONNECTED) before the last one stopped.
         List<SessionState> seen = sinceConnected(states);
         assertEquals(SessionState.SUSPENDED, seen.get(0), seen.toString());

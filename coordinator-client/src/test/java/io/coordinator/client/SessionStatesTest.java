@@ -96,7 +96,9 @@ class SessionStatesTest {
         List<SessionState> states = new CopyOnWriteArrayList<>();
         Coordinator client = null;
         try {
-            Coordinator c = client = Coordinator.connect(config(m1, m2).openSession(true).sessionTtlMillis(3_000).build());
+            // A long TTL (keep-alives every 10 s) so that "right after the move" and "at the next
+            // keep-alive" are seconds apart, and a loaded machine cannot blur them.
+            Coordinator c = client = Coordinator.connect(config(m1, m2).openSession(true).sessionTtlMillis(30_000).build());
             c.addStateListener(states::add);
             c.set("/a", bytes("v"), -1);
 
@@ -110,8 +112,8 @@ class SessionStatesTest {
 
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> sinceConnected(states).equals(List.of(SessionState.SUSPENDED, SessionState.RECONNECTED)));
-            assertTrue(TimeUnit.NANOSECONDS.toMillis(keptAliveAt.get() - droppedAt.get()) < 1_000 - 100,
-                    "renewed right after the move, not a keep-alive interval (1 s) later");
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(keptAliveAt.get() - droppedAt.get()) < 5_000,
+                    "renewed right after the move, not a keep-alive interval (10 s) later");
             assertEquals(SESSION, c.session().orElseThrow().sessionId());
         } finally {
             ClientTestSupport.closeAll(client, m1, m2);
@@ -202,7 +204,9 @@ class SessionStatesTest {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> c.state() == SessionState.LOST);
             long afterRenewalMillis = TimeUnit.NANOSECONDS.toMillis(lostAt.get() - lastRenewalAt.get());
-            assertTrue(afterRenewalMillis >= ttl - 200 && afterRenewalMillis <= ttl + 300,
+            // Never before the TTL has run out (the session may still be alive); the upper bound only
+            // says "around then", generous for a loaded machine: the harness measures the real lag.
+            assertTrue(afterRenewalMillis >= ttl - 200 && afterRenewalMillis <= ttl + 1_500,
                     "LOST " + afterRenewalMillis + " ms after the last renewal reached a member; ttl " + ttl);
             CoordinatorException e = failure(waiting);
             assertEquals(ErrorCode.SESSION_EXPIRED, e.code(), e.getMessage());

@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class QuorumBoundsTest {
     private static final long ELECTION_TIMEOUT_MILLIS = 1000;
-    private static final Duration SCHEDULING_MARGIN = Duration.ofMillis(1500);
+    private static final Duration SCHEDULING_MARGIN = Duration.ofMillis(2500);
     private static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(5);
     /** {@code -Dquorum-bounds-test.keep-data=true} keeps each run's member logs and data. */
     private static final String KEEP_DATA_PROPERTY = "quorum-bounds-test.keep-data";

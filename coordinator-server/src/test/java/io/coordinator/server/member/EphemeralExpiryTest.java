@@ -51,8 +51,12 @@ class EphemeralExpiryTest {
     private static final long TICK_MILLIS = SESSIONS.tickIntervalMillis();
     /** How long before the earliest possible expiry the test last insists on seeing the ephemerals. */
     private static final long EARLY_CHECK_MILLIS = 100;
-    /** Commit, apply on the observing member, and the observer's polling, on a busy 2-core machine. */
-    private static final long SLACK_MILLIS = 750;
+    /**
+     * Lateness allowed beyond the tick interval, for commit, apply on the observing member and the
+     * observer's polling on a loaded 2-core machine: generous on purpose. Expiring early is what must
+     * never happen, and that is asserted to the millisecond; how late is measured and printed.
+     */
+    private static final long SLACK_MILLIS = 3_000;
     /** Late bound without a leader change: one tick, plus slack. */
     private static final long LATE_MARGIN_MILLIS = TICK_MILLIS + SLACK_MILLIS;
     /** Late bound after a leader change: the new leader's first duty run (LeaderChanged), one tick, slack. */
