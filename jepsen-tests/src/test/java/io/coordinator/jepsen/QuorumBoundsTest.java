@@ -51,6 +51,7 @@ class QuorumBoundsTest {
     private static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(5);
     /** {@code -Dquorum-bounds-test.keep-data=true} keeps each run's member logs and data. */
     private static final String KEEP_DATA_PROPERTY = "quorum-bounds-test.keep-data";
+    private static final String OUTAGE_SECONDS_PROPERTY = "quorum-bounds-test.outage-seconds";
 
     private Path dataDir;
     private ProcessCluster cluster;
@@ -215,10 +216,12 @@ class QuorumBoundsTest {
 
         cluster.kill(leader);
         cluster.kill(follower);
-        log("killed %s (leader) and %s with SIGKILL", leader, follower);
-        // The survivor alone: nothing may be acknowledged. Let a few request timeouts pass.
+        log("killed %s (leader) and %s with SIGKILL at %s", leader, follower, java.time.Instant.now());
+        // The survivor alone: nothing may be acknowledged. Let a few request timeouts pass (longer
+        // with -Dquorum-bounds-test.outage-seconds=N, to outlast the log sessions' timeout, say).
         long acknowledgedBefore = load.acknowledged();
-        await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        Duration outage = Duration.ofSeconds(Long.getLong(OUTAGE_SECONDS_PROPERTY, 4));
+        await().pollDelay(outage).atMost(outage.plusSeconds(1)).until(() -> true);
         assertEquals(acknowledgedBefore, load.acknowledged(), "a write was acknowledged by one member of three");
 
         cluster.startMember(leader);
