@@ -11,6 +11,9 @@
  *     a grant is in force, refused with {@link io.coordinator.client.recipes.FencingException}
  *     afterwards; {@link io.coordinator.client.recipes.FencedResource} shows the same check in a
  *     resource outside Coordinator.</li>
+ * <li>{@link io.coordinator.client.recipes.LeaderElection}: campaign (blocking or async), proclaim,
+ *     resign, observe; each term ({@link io.coordinator.client.recipes.Leadership}) has a fencing
+ *     token and a future that completes the moment the caller may no longer act as leader.</li>
  * </ul>
  *
  * <p>Ordered recipes share one mechanism ({@code Contender}): ephemeral sequential nodes in a
