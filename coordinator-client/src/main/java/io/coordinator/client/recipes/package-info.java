@@ -14,6 +14,8 @@
  * <li>{@link io.coordinator.client.recipes.LeaderElection}: campaign (blocking or async), proclaim,
  *     resign, observe; each term ({@link io.coordinator.client.recipes.Leadership}) has a fencing
  *     token and a future that completes the moment the caller may no longer act as leader.</li>
+ * <li>{@link io.coordinator.client.recipes.AtomicCounter}: a compare-and-set loop on a node's version;
+ *     no increment lost or applied twice.</li>
  * </ul>
  *
  * <p>Ordered recipes share one mechanism ({@code Contender}): ephemeral sequential nodes in a
