@@ -1,0 +1,25 @@
+/**
+ * Recipes built on the public client API only: nothing here is known to the members or the state
+ * machine. Each class states its safety argument and what it does when the session is SUSPENDED,
+ * RECONNECTED or LOST.
+ *
+ * <ul>
+ * <li>{@link io.coordinator.client.recipes.DistributedMutex}: a fair, re-entrant lock whose grants
+ *     ({@link io.coordinator.client.recipes.Lease}) carry a fencing token, the createRevision of the
+ *     holder's node, strictly growing from grant to grant.</li>
+ * <li>{@link io.coordinator.client.recipes.Fence}: writes and transactions that are applied only while
+ *     a grant is in force, refused with {@link io.coordinator.client.recipes.FencingException}
+ *     afterwards; {@link io.coordinator.client.recipes.FencedResource} shows the same check in a
+ *     resource outside Coordinator.</li>
+ * <li>{@link io.coordinator.client.recipes.LeaderElection}: campaign (blocking or async), proclaim,
+ *     resign, observe; each term ({@link io.coordinator.client.recipes.Leadership}) has a fencing
+ *     token and a future that completes the moment the caller may no longer act as leader.</li>
+ * <li>{@link io.coordinator.client.recipes.AtomicCounter}: a compare-and-set loop on a node's version;
+ *     no increment lost or applied twice.</li>
+ * </ul>
+ *
+ * <p>Ordered recipes share one mechanism ({@code Contender}): ephemeral sequential nodes in a
+ * container directory, each waiter watching only the node ahead of it. See {@code RECIPES.md} in
+ * this module for the guide.
+ */
+package io.coordinator.client.recipes;
