@@ -78,12 +78,19 @@ public final class ClientCore implements AutoCloseable {
             }
 
             @Override
-            public void disconnected(Connection connection) {
+            public void left(Connection connection) {
+                // The session follows the client's current connection: it moves now.
                 onDisconnected();
+            }
+
+            @Override
+            public void closed(Connection connection) {
+                // Watches live on their connection: they move once it is really gone.
                 watches.connectionLost(connection);
             }
         };
-        this.connector = new Connector(transport, config.endpoints(), start, listener);
+        // A call in flight on a connection the client leaves ends at its attempt timeout at the latest.
+        this.connector = new Connector(transport, config.endpoints(), start, config.attemptTimeoutMillis(), listener);
         this.invoker = new Invoker(config, transport, connector);
         this.watches = new WatchRegistry(config, invoker, callbacks);
         this.sessions = config.openSession()
