@@ -43,7 +43,8 @@ class AdmissionTest {
             public void closed(Connection connection) {
             }
         });
-        Invoker invoker = new Invoker(config, transport, connector);
+        Invoker invoker = new Invoker(config, transport, connector,
+                new Backoff(config.retryBackoffMillis(), config.retryBackoffMillisMax(), new java.util.Random(1)));
         try {
             Command.ClientCommand get = new Command.Execute(new Op.Get("/a"));
             Call holding = invoker.create(get, Consistency.LINEARIZABLE, Call.Safety.IDEMPOTENT, 10_000);
