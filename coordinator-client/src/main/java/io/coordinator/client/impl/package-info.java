@@ -23,8 +23,9 @@
  *     {@code SessionAttachments}: per connection, the sessions proven there (a member takes a
  *     session's calls only on such a connection); the first call of a session on a connection
  *     attaches it and the others wait for that.</li>
+ * <li>{@code WatchRegistry}: the watches; each lives on one connection and resumes on the current
+ *     one, from the revision after the last it received, when its connection closes.</li>
+ * <li>{@code Backoff}: the one pause policy (capped exponential, jittered) of every retry loop.</li>
  * </ul>
- *
- * Not done yet: server-pushed EVENT frames (watches) are read and dropped; watch resume after a move.
  */
 package io.coordinator.client.impl;
