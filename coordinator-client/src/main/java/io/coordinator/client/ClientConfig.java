@@ -20,7 +20,10 @@ import java.util.concurrent.Executor;
  * @param openSession           open a session at connect, keep it alive, and stamp every write with
  *                              (sessionId, sequence) so that retried writes are applied at most once
  * @param retryAttemptsMax      attempts per call at most, whatever time is left
- * @param retryBackoffMillis    first pause before retrying on the next member; doubles per attempt
+ * @param retryBackoffMillis    first pause before retrying on the next member; doubles with every full
+ *                              round over the endpoints, and each pause is drawn at random from the
+ *                              upper half of that ceiling (jitter). The same policy paces calls,
+ *                              session keep-alives (they are calls) and watch resumption
  * @param retryBackoffMillisMax the longest pause between two attempts
  * @param frameBytesMax         largest frame accepted from or sent to a member
  * @param shuffleEndpoints      start at a random endpoint (spreads many clients over the members);

@@ -37,6 +37,32 @@ import java.util.Optional;
  * the client holds a session (the default). Without a session such a write fails with TIMEOUT: it
  * may or may not have been applied.
  *
+ * <p>The pauses between attempts follow one policy for calls, session keep-alives and watch
+ * resumption: the ceiling starts at {@link ClientConfig#retryBackoffMillis()}, doubles with every full
+ * round over the members up to {@link ClientConfig#retryBackoffMillisMax()}, and each pause is drawn
+ * at random from the upper half of the ceiling, so that clients that lost the same member do not
+ * come back in step.
+ *
+ * <h2>What moves when the client leaves a member</h2>
+ * A call that gets UNAVAILABLE or OVERLOADED, or hears nothing within its attempt timeout, makes the
+ * client leave that member. That says nothing about the other calls in flight there, so the client
+ * does not cut their connection:
+ * <ul>
+ * <li><b>New calls</b>, and the retries of the call that failed, go to the next member at once.</li>
+ * <li><b>The session</b> moves at once: the client turns SUSPENDED, attaches the session on the next
+ *     member and renews it there (RECONNECTED).</li>
+ * <li><b>Calls already in flight</b> on the old connection stay: each gets the old member's answer,
+ *     or ends at its own attempt timeout (then it is retried elsewhere when that is safe, see above).
+ *     A write without a session in flight beside a failed read thus gets its real answer instead of
+ *     TIMEOUT.</li>
+ * <li>Once nothing is in flight on it (at most {@link ClientConfig#attemptTimeoutMillis()} later)
+ *     the old connection closes, and only then do <b>watches</b> that lived on it resume on the
+ *     current member, from the revision after the last one they received; until then they keep
+ *     receiving the old member's events.</li>
+ * </ul>
+ * A connection that drops, by contrast, takes everything on it at once: calls in flight fail with an
+ * unknown outcome (and are retried when that is safe), the session and the watches move.
+ *
  * <h2>Session</h2>
  * With {@link ClientConfig#openSession()} (the default) {@code connect} opens a session, which owns
  * the client's ephemeral nodes and is renewed every third of its TTL. Only a connection the session

@@ -128,9 +128,9 @@ class PartitionTest {
         view.awaitRevision(victim, revisionOne, Duration.ofSeconds(10));
         log(label, "leader %s, isolating %s", leaderId, victim);
 
-        // One pinned client, hence one connection, per probe: a client that gets UNAVAILABLE leaves
-        // the member and closes its connection, and the other calls on it would then fail with
-        // "connection lost" instead of the member's own answer.
+        // One pinned client, hence one connection, per probe, so that no probe's outcome depends on
+        // another's. (Until P2 was fixed, a client that got UNAVAILABLE closed its connection and the
+        // other calls on it failed with "connection lost"; PinnedClientCutTest now checks they don't.)
         String endpoint = cluster.endpoint(victim);
         Coordinator pinned = track(pinnedClient(endpoint));
         Coordinator earlyWriter = track(pinnedClient(endpoint));

@@ -385,15 +385,15 @@ final class Call {
 
     private void retryLater() {
         int endpoints = invoker.connector().endpointCount();
-        long delay;
+        int round;
         synchronized (this) {
             if (state == State.DONE) {
                 return;
             }
-            // The pause doubles with every full round over the endpoints.
-            int round = Math.min(20, (attempts - 1) / endpoints);
-            delay = Math.min(invoker.config().retryBackoffMillisMax(), invoker.config().retryBackoffMillis() << round);
+            round = (attempts - 1) / endpoints;
         }
+        // The pause grows with every full round over the endpoints, not with every member tried.
+        long delay = invoker.backoff().delayMillis(round);
         if (invoker.isClosed()) {
             abortClosed();
             return;

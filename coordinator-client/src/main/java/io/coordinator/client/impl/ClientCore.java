@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -78,13 +79,21 @@ public final class ClientCore implements AutoCloseable {
             }
 
             @Override
-            public void disconnected(Connection connection) {
+            public void left(Connection connection) {
+                // The session follows the client's current connection: it moves now.
                 onDisconnected();
+            }
+
+            @Override
+            public void closed(Connection connection) {
+                // Watches live on their connection: they move once it is really gone.
                 watches.connectionLost(connection);
             }
         };
-        this.connector = new Connector(transport, config.endpoints(), start, listener);
-        this.invoker = new Invoker(config, transport, connector);
+        // A call in flight on a connection the client leaves ends at its attempt timeout at the latest.
+        this.connector = new Connector(transport, config.endpoints(), start, config.attemptTimeoutMillis(), listener);
+        Backoff backoff = new Backoff(config.retryBackoffMillis(), config.retryBackoffMillisMax(), new Random());
+        this.invoker = new Invoker(config, transport, connector, backoff);
         this.watches = new WatchRegistry(config, invoker, callbacks);
         this.sessions = config.openSession()
                 ? new SessionKeeper(invoker, states, config.sessionTtlMillis(), config.requestTimeoutMillis())

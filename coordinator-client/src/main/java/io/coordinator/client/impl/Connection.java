@@ -23,6 +23,9 @@ import java.util.function.Consumer;
  * under its request id, and answers complete them in whatever order they come. Every future of a
  * connection that goes away fails with {@link ConnectionLostException}.
  *
+ * <p>A connection the client is leaving is not cut: {@link #closeWhenIdle} lets the requests still
+ * pending on it have their answers (or be abandoned at their own attempt timeouts), then closes it.
+ *
  * <p>Futures complete on the I/O thread: whoever chains onto them must not block.
  */
 public final class Connection {
@@ -87,10 +90,20 @@ public final class Connection {
     /** Stops waiting for an answer (it will be dropped if it comes). */
     public void abandon(long requestId) {
         handler.pending.remove(requestId);
+        handler.closeIfDrained();
     }
 
     public void close() {
         channel.close();
+    }
+
+    /**
+     * Closes the connection once no request is pending on it: at once if none is, else after the
+     * last answer arrives or the last request is abandoned. Watches living on it stay until then.
+     */
+    public void closeWhenIdle() {
+        handler.draining = true;
+        handler.closeIfDrained();
     }
 
     private void fail(long requestId, RuntimeException cause) {
@@ -98,6 +111,7 @@ public final class Connection {
         if (answer != null) {
             answer.completeExceptionally(cause);
         }
+        handler.closeIfDrained();
     }
 
     @Override
@@ -110,6 +124,23 @@ public final class Connection {
         final ConcurrentMap<Long, CompletableFuture<ServerMessage>> pending = new ConcurrentHashMap<>();
         volatile Endpoint endpoint;
         volatile Consumer<ServerMessage> events;
+        /** Set by {@link #closeWhenIdle}: close when the pending map empties. */
+        volatile boolean draining;
+        private volatile ChannelHandlerContext context;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            context = ctx;
+        }
+
+        /** Closes a draining connection that has nothing pending any more. */
+        void closeIfDrained() {
+            ChannelHandlerContext ctx = context;
+            if (draining && pending.isEmpty() && ctx != null && ctx.channel().isOpen()) {
+                log.debug("connection to {} drained; closing it", endpoint);
+                ctx.close();
+            }
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
@@ -126,6 +157,8 @@ public final class Connection {
                         answer.complete(new ServerMessage.ProtocolError(e.code(),
                                 "undecodable answer from " + endpoint + ": " + e.getMessage()));
                     }
+                    // After the answer was handled, which may have sent more on this connection.
+                    closeIfDrained();
                 }
                 case EVENT -> {
                     Consumer<ServerMessage> listener = events;

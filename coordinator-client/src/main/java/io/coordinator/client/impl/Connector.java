@@ -5,23 +5,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
- * Keeps at most one live connection, to one endpoint at a time, and moves round-robin to the next
+ * Keeps one current connection, to one endpoint at a time, and moves round-robin to the next
  * endpoint when told the current one failed. Many calls may report the same failure at once; each
  * report names the {@link Slot} it used, so only the first one moves on.
+ *
+ * <p><b>Leaving is not cutting.</b> One call's failure (UNAVAILABLE, a silent member) says nothing
+ * certain about the other calls in flight on the same connection: the member may still answer them,
+ * and a write without a session whose connection is cut must fail with an unknown outcome. So
+ * {@link #moveOn} only retires the connection: new calls get a connection to the next endpoint at
+ * once, while the retired one stays open until every request pending on it has its answer or was
+ * abandoned at its call's own attempt timeout, and at most {@code drainMillisMax} in any case; then
+ * it closes. The listener hears {@link Listener#left} when the client stops using a connection for
+ * new calls (moved on, or the connection closed while current) and {@link Listener#closed} when it
+ * is gone, which is when what lives on it (watches) must move.
  */
 final class Connector {
     private static final Logger log = LoggerFactory.getLogger(Connector.class);
 
     /** What the connector tells the session layer. Runs on the I/O thread; must not block. */
     interface Listener {
+        /** A new current connection is up. */
         void connected(Connection connection);
 
-        void disconnected(Connection connection);
+        /** New calls no longer go to this connection (it may still be draining). Once per connection. */
+        void left(Connection connection);
+
+        /** The connection is closed; always after {@link #left} for it. */
+        void closed(Connection connection);
     }
 
     /**
@@ -39,6 +56,8 @@ final class Connector {
         private boolean settled;
         private Connection settledConnection;
         private Throwable settledError;
+        /** Guarded by the connector's lock: the listener heard {@link Listener#left} for this slot. */
+        private boolean left;
 
         Slot(long generation, Endpoint endpoint, CompletableFuture<Connection> connection) {
             this.generation = generation;
@@ -79,18 +98,26 @@ final class Connector {
     private final Transport transport;
     private final List<Endpoint> endpoints;
     private final Listener listener;
+    private final long drainMillisMax;
+    /** Guarded by this. Connections left behind and not closed yet, for {@link #close}. */
+    private final Set<Connection> retired = new LinkedHashSet<>();
     private int index;
     private long generation;
     private Slot current;
     private boolean closed;
 
-    Connector(Transport transport, List<Endpoint> endpoints, int startIndex, Listener listener) {
+    /** @param drainMillisMax how long a retired connection may stay open for its pending requests at most */
+    Connector(Transport transport, List<Endpoint> endpoints, int startIndex, long drainMillisMax, Listener listener) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("no endpoints");
+        }
+        if (drainMillisMax <= 0) {
+            throw new IllegalArgumentException("drainMillisMax must be positive, not " + drainMillisMax);
         }
         this.transport = transport;
         this.endpoints = List.copyOf(endpoints);
         this.listener = listener;
+        this.drainMillisMax = drainMillisMax;
         this.index = Math.floorMod(startIndex, endpoints.size());
     }
 
@@ -152,28 +179,59 @@ final class Connector {
         });
     }
 
-    /** The call that used {@code failed} gave up on it: close it and move to the next endpoint. */
+    /**
+     * The call that used {@code failed} gave up on it: new calls go to the next endpoint, and the
+     * connection closes once the calls still in flight on it are done (see the class comment).
+     */
     void moveOn(Slot failed) {
-        Connection toClose;
+        Connection leaving;
+        boolean tell;
         synchronized (this) {
             if (current != failed) {
                 return;
             }
-            toClose = advance(failed);
+            leaving = advance(failed);
+            tell = leaving != null && markLeft(failed);
+            if (leaving != null && !closed) {
+                retired.add(leaving);
+            }
         }
-        if (toClose != null) {
-            log.info("leaving member {}", failed.endpoint);
-            toClose.close();
+        if (leaving == null) {
+            return;
         }
+        int pending = leaving.pendingCount();
+        log.info("leaving member {}; its connection closes once the {} request(s) in flight on it are done",
+                failed.endpoint, pending);
+        if (tell) {
+            listener.left(leaving);
+        }
+        // The bound catches requests nobody abandons (an attach, an unwatch the member never answers).
+        transport.schedule(leaving::close, drainMillisMax);
+        leaving.closeWhenIdle();
     }
 
     private void closed(Slot slot, Connection connection) {
+        boolean tell;
         synchronized (this) {
             if (current == slot) {
                 advance(slot);
             }
+            retired.remove(connection);
+            tell = markLeft(slot);
         }
-        listener.disconnected(connection);
+        if (tell) {
+            listener.left(connection);
+        }
+        listener.closed(connection);
+    }
+
+    /** Must hold the lock. True the first time only. */
+    private static boolean markLeft(Slot slot) {
+        if (slot.left) {
+            return false;
+        }
+        slot.left = true;
+        return true;
     }
 
     /** Must hold the lock. Returns the slot's connection, if it had one, for the caller to close. */
@@ -186,13 +244,17 @@ final class Connector {
 
     void close() {
         Slot last;
+        List<Connection> leaving;
         synchronized (this) {
             closed = true;
             last = current;
             current = null;
+            leaving = List.copyOf(retired);
+            retired.clear();
         }
         if (last != null) {
             last.connection.thenAccept(Connection::close);
         }
+        leaving.forEach(Connection::close);
     }
 }

@@ -26,6 +26,7 @@ final class Invoker {
     private final ClientConfig config;
     private final Transport transport;
     private final Connector connector;
+    private final Backoff backoff;
     private final AtomicLong requestIds = new AtomicLong();
     private final AtomicLong revisionSeen = new AtomicLong();
     private final Set<Call> active = ConcurrentHashMap.newKeySet();
@@ -35,10 +36,11 @@ final class Invoker {
     private volatile boolean closed;
     private volatile BiConsumer<Session, String> expiryListener = (s, m) -> { };
 
-    Invoker(ClientConfig config, Transport transport, Connector connector) {
+    Invoker(ClientConfig config, Transport transport, Connector connector, Backoff backoff) {
         this.config = config;
         this.transport = transport;
         this.connector = connector;
+        this.backoff = backoff;
     }
 
     ClientConfig config() {
@@ -51,6 +53,11 @@ final class Invoker {
 
     Connector connector() {
         return connector;
+    }
+
+    /** The pause policy of every retry loop of the client. */
+    Backoff backoff() {
+        return backoff;
     }
 
     int frameBytesMax() {

@@ -34,8 +34,10 @@ import java.util.concurrent.ScheduledFuture;
  * are dropped.
  *
  * <p>Retries: a lost connection, UNAVAILABLE, OVERLOADED, or a revision the member has not reached
- * yet (a lagging member) moves to the next member and tries again with back-off; a watch that never
- * started gives up at the request timeout. Any other failure (COMPACTED, TOO_LARGE, INVALID_PATH,
+ * yet (a lagging member) moves to the next member and tries again after the client's
+ * {@link Backoff}; a watch that never started gives up at the request timeout. A call that moves the
+ * client to another member leaves the watches where they are until their connection has drained and
+ * closed (see {@link Connector}); then they resume on the current member at once. Any other failure (COMPACTED, TOO_LARGE, INVALID_PATH,
  * ...) ends the watch: the caller's future fails, or, once it had started, the listener hears
  * {@link WatchListener#onError}.
  *
@@ -265,7 +267,8 @@ public final class WatchRegistry {
                 after.run();
             }
             if (again) {
-                kick();
+                // The same member may end it again at once: pause like any other retry.
+                retryLater();
             }
         } else {
             log.warn("unexpected event from {}: {}", connection.endpoint(), message);
@@ -395,8 +398,7 @@ public final class WatchRegistry {
                 return;
             }
             failures++;
-            int shift = Math.min(20, failures - 1);
-            long delay = Math.min(config.retryBackoffMillisMax(), config.retryBackoffMillis() << shift);
+            long delay = invoker.backoff().delayMillis(failures - 1);
             retryTimer = invoker.transport().schedule(() -> {
                 synchronized (lock) {
                     retryTimer = null;

@@ -29,16 +29,22 @@ class AdmissionTest {
         ClientConfig config = ClientConfig.builder().endpoints(List.of(m.endpoint())).shuffleEndpoints(false)
                 .openSession(false).pendingRequestsMax(1).build();
         Transport transport = new Transport(config.frameBytesMax(), config.connectTimeoutMillis());
-        Connector connector = new Connector(transport, config.endpoints(), 0, new Connector.Listener() {
+        Connector connector = new Connector(transport, config.endpoints(), 0, config.attemptTimeoutMillis(),
+                new Connector.Listener() {
             @Override
             public void connected(Connection connection) {
             }
 
             @Override
-            public void disconnected(Connection connection) {
+            public void left(Connection connection) {
+            }
+
+            @Override
+            public void closed(Connection connection) {
             }
         });
-        Invoker invoker = new Invoker(config, transport, connector);
+        Invoker invoker = new Invoker(config, transport, connector,
+                new Backoff(config.retryBackoffMillis(), config.retryBackoffMillisMax(), new java.util.Random(1)));
         try {
             Command.ClientCommand get = new Command.Execute(new Op.Get("/a"));
             Call holding = invoker.create(get, Consistency.LINEARIZABLE, Call.Safety.IDEMPOTENT, 10_000);
