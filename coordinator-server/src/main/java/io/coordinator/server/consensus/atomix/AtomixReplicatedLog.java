@@ -513,8 +513,18 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
             context.getThreadContext().execute(() -> {
                 DefaultRaftMember leader = context.getLeader();
                 if (context.getTerm() == term && leader != null && leader.memberId().id().equals(peer)) {
-                    log.info("member={} term={} leader {} resigned for want of a quorum; polling soon", id(), term, peer);
-                    onPeerUnreachable(peer); // the same random delay, so that followers do not split the vote
+                    // Every follower hears this at about the same time: a random delay of up to half
+                    // an election timeout keeps two of them from polling at once and splitting the
+                    // vote (a spread of one heartbeat was not enough on a loaded machine).
+                    long delayMillis = java.util.concurrent.ThreadLocalRandom.current()
+                            .nextLong(Math.max(1, config.electionTimeoutMillis() / 2));
+                    log.info("member={} term={} leader {} resigned for want of a quorum; polling in {} ms", id(), term,
+                            peer, delayMillis);
+                    try {
+                        scheduler.schedule(() -> membership.reportDown(peer), delayMillis, TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException e) {
+                        // closing
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -556,7 +566,7 @@ public final class AtomixReplicatedLog implements ReplicatedLog {
     }
 
     /**
-     * Netty or Raft thread: a peer dropped its connections and refuses new ones, or resigned. Followers of that peer
+     * Netty thread: a peer dropped its connections and refuses new ones. Followers of that peer
      * start an election at once; the random delay (under one heartbeat) keeps two followers from
      * splitting the vote by polling at the same instant.
      */
