@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>with any one-way cut that leaves a connected majority, writes through that majority resume
  *       within two election timeouts;</li>
  *   <li>after two of three members are killed and restarted, service resumes within two election
- *       timeouts and a few seconds of both being back, under load.</li>
+ *       timeouts and a few seconds of both answering again, under load.</li>
  * </ul>
  * Meanwhile no acknowledged write is lost and no linearizable read is stale ({@link RegisterLoad}).
  *
@@ -48,7 +48,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class QuorumBoundsTest {
     private static final long ELECTION_TIMEOUT_MILLIS = 1000;
     private static final Duration SCHEDULING_MARGIN = Duration.ofMillis(2500);
-    private static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(5);
+    /** "A few seconds" after the quorum is back: the client's backoff (capped at 1 s), log sessions. */
+    private static final Duration RECOVERY_ALLOWANCE = Duration.ofSeconds(2);
     /** {@code -Dquorum-bounds-test.keep-data=true} keeps each run's member logs and data. */
     private static final String KEEP_DATA_PROPERTY = "quorum-bounds-test.keep-data";
     private static final String OUTAGE_SECONDS_PROPERTY = "quorum-bounds-test.outage-seconds";
@@ -224,20 +225,26 @@ class QuorumBoundsTest {
         await().pollDelay(outage).atMost(outage.plusSeconds(1)).until(() -> true);
         assertEquals(acknowledgedBefore, load.acknowledged(), "a write was acknowledged by one member of three");
 
+        long restartAt = System.nanoTime();
         cluster.startMember(leader);
         cluster.startMember(follower);
-        long backAt = System.nanoTime();
         log("restarted both at %s", java.time.Instant.now());
+        // The quorum is back when both answer on their client ports (a member serves clients once its
+        // Raft server runs); how long their JVMs took to get there is the machine's, not the cluster's.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> view.status(leader).isPresent() && view.status(follower).isPresent());
+        long backAt = System.nanoTime();
         long resumedAt = load.awaitWriteStartedAndAcknowledgedAfter(backAt, Duration.ofSeconds(60));
         Duration recovery = Duration.ofNanos(resumedAt - backAt);
-        log("both restarted: a write begun after the restart was acknowledged %d ms later", recovery.toMillis());
+        log("both restarted: they answered %d ms after the restart; a write begun after that was acknowledged %d ms later",
+                Duration.ofNanos(backAt - restartAt).toMillis(), recovery.toMillis());
         load.awaitAcknowledged(load.acknowledged() + 5, Duration.ofSeconds(10));
 
         load.stop();
         load.checkAgainstFinalRead(client(cluster.endpoints()));
-        Duration bound = Duration.ofMillis(2 * ELECTION_TIMEOUT_MILLIS).plus(RESTART_ALLOWANCE).plus(SCHEDULING_MARGIN);
+        Duration bound = Duration.ofMillis(2 * ELECTION_TIMEOUT_MILLIS).plus(RECOVERY_ALLOWANCE).plus(SCHEDULING_MARGIN);
         assertTrue(recovery.compareTo(bound) <= 0, "service resumed only " + recovery.toMillis()
-                + " ms after both members were restarted (bound " + bound.toMillis() + " ms)");
+                + " ms after both restarted members answered (bound " + bound.toMillis() + " ms)");
     }
 
     /** Polls the member's own status (served locally, so it answers in a cut) until it no longer leads. */
