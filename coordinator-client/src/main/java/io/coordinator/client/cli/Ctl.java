@@ -52,6 +52,7 @@ import java.util.concurrent.Callable;
         subcommands = {Ctl.Create.class, Ctl.Get.class, Ctl.Set.class, Ctl.Delete.class, Ctl.Ls.class,
                 Ctl.StatCommand.class, Ctl.Txn.class, Ctl.Status.class, WatchCommand.class,
                 SessionCommand.class, LockCommand.class, ElectCommand.class, CounterCommand.class,
+                MembersCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok; 1 unexpected failure; 2 usage; 3 NO_NODE; 4 conflict (NODE_EXISTS, BAD_VERSION,"
                 + " NOT_EMPTY, NO_CHILDREN_FOR_EPHEMERALS, COMPACTED); 5 invalid request (INVALID_PATH, TOO_LARGE,"

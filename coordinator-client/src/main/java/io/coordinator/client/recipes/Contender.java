@@ -149,7 +149,7 @@ final class Contender {
     }
 
     /** Creates the directory's missing ancestors, persistent; the directory itself comes with the first node. */
-    private void ensureAncestors() {
+    void ensureAncestors() {
         for (int slash = dir.indexOf('/', 1); slash > 0; slash = dir.indexOf('/', slash + 1)) {
             try {
                 client.create(dir.substring(0, slash), new byte[0], CreateMode.PERSISTENT);

@@ -16,6 +16,8 @@
  *     token and a future that completes the moment the caller may no longer act as leader.</li>
  * <li>{@link io.coordinator.client.recipes.DistributedSemaphore}: N permits, each a fenced
  *     {@link io.coordinator.client.recipes.Lease}; never more than N held at any revision.</li>
+ * <li>{@link io.coordinator.client.recipes.GroupMembership}: join (an ephemeral node per member),
+ *     leave, atomic views of the members, a listener that hears every change in revision order.</li>
  * <li>{@link io.coordinator.client.recipes.AtomicCounter}: a compare-and-set loop on a node's version;
  *     no increment lost or applied twice.</li>
  * </ul>

@@ -242,4 +242,41 @@ class RecipeCommandsTest {
         assertEquals("43\n", ctl("counter", "hits").out());
         assertEquals("43", admin.get("/counters/hits").dataUtf8());
     }
+
+    @Test
+    void membersJoinsListsAndFollowsAGroup() throws Exception {
+        Running watcher = start("members", "crew", "--watch", "--count", "3");
+        await().atMost(WAIT).until(() -> watcher.out().lines().count() == 1);
+        Running w1 = start("members", "crew", "--join", "w1", "--data", "10.0.0.1:9000");
+        await().atMost(WAIT).until(() -> w1.out().contains("joined /groups/crew as w1"));
+
+        Running list = ctl("members", "crew");
+        assertEquals(0, list.exit(), list.toString());
+        assertEquals("w1 10.0.0.1:9000\n", list.out());
+        Running taken = ctl("members", "crew", "--join", "w1");
+        assertEquals(Ctl.EXIT_CONFLICT, taken.exit(), "the id is taken: " + taken);
+
+        w1.thread.interrupt(); // Ctrl-C: leave
+        assertEquals(0, w1.exit(), w1.toString());
+        assertEquals(0, watcher.exit(), watcher.toString());
+        List<String> lines = watcher.out().lines().toList();
+        assertTrue(lines.get(0).matches("\\d+"), lines.toString());
+        assertTrue(lines.get(1).matches("\\d+ w1"), lines.toString());
+        assertTrue(lines.get(2).matches("\\d+"), lines.toString());
+        assertEquals("", ctl("members", "crew").out());
+        assertEquals(Ctl.EXIT_USAGE, ctl("members", "crew", "--data", "x").exit());
+    }
+
+    @Test
+    void aJoinedMemberWhoseSessionIsLostPrintsLeftAndExitsNine() throws Exception {
+        try (CuttableProxy proxy = new CuttableProxy(cluster.endpoint(0))) {
+            Running member = startOn(proxy.endpoint(), "--timeout-ms", "3000", "members", "cutcrew", "--join", "m",
+                    "--ttl-ms", "2000");
+            await().atMost(WAIT).until(() -> member.out().contains("joined") || member.exit.isDone());
+            assertFalse(member.exit.isDone(), member.toString());
+            proxy.cut();
+            assertEquals(Ctl.EXIT_LOST, member.exit(), member.toString());
+            assertTrue(member.out().contains("left SESSION_LOST"), member.toString());
+        }
+    }
 }
