@@ -18,6 +18,8 @@
  *     {@link io.coordinator.client.recipes.Lease}; never more than N held at any revision.</li>
  * <li>{@link io.coordinator.client.recipes.GroupMembership}: join (an ephemeral node per member),
  *     leave, atomic views of the members, a listener that hears every change in revision order.</li>
+ * <li>{@link io.coordinator.client.recipes.TreeCache}: a local copy of a subtree (configuration),
+ *     loaded at one revision and followed from the next, rebuilt after COMPACTED, with a listener.</li>
  * <li>{@link io.coordinator.client.recipes.AtomicCounter}: a compare-and-set loop on a node's version;
  *     no increment lost or applied twice.</li>
  * </ul>
