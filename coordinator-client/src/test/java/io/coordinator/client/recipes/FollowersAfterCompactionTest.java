@@ -19,10 +19,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * An observer of an election cut off for longer than its member's watch history (5 events here)
- * gets COMPACTED when it comes back; it reads the leader again and follows on, rather than stopping.
+ * Followers of a recipe (an election's observer, a group's listener) cut off for longer than their
+ * member's watch history (5 events here) get COMPACTED when they come back; they read the state
+ * again and follow on, rather than stopping.
  */
-class ObserveAfterCompactionTest {
+class FollowersAfterCompactionTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static String value(Optional<Leader> leader) {
@@ -55,6 +56,34 @@ class ObserveAfterCompactionTest {
                 await().atMost(WAIT).until(() -> seen.get(seen.size() - 1).equals("b2"));
                 assertEquals("-", seen.get(0));
                 b.resign();
+            }
+        }
+    }
+
+    @Test
+    void aGroupListenerBackFromALongCutHearsTheCurrentMembers() throws Exception {
+        try (IsolatedCluster cluster = IsolatedCluster.start(1, Map.of("limits.watch-history-events-max", "5"));
+             Coordinator admin = connect(cluster.endpoints());
+             CuttableProxy proxy = new CuttableProxy(cluster.endpoint(0));
+             Coordinator listenerClient = connect(proxy.endpoint())) {
+            await().atMost(WAIT).ignoreExceptions().until(() -> admin.exists("/").isPresent());
+            String path = "/groups/compacted";
+            List<GroupView> views = new CopyOnWriteArrayList<>();
+            try (Subscription listening = new GroupMembership(listenerClient, path).listen(views::add)) {
+                GroupMember a = new GroupMembership(admin, path).join("a", new byte[0]);
+                await().atMost(WAIT).until(() -> views.get(views.size() - 1).members().containsKey("a"));
+
+                proxy.cut();
+                a.leave();
+                GroupMember b = new GroupMembership(admin, path).join("b", new byte[0]);
+                admin.create("/filler", new byte[0], CreateMode.PERSISTENT);
+                for (int i = 0; i < 10; i++) {
+                    admin.set("/filler", new byte[]{(byte) i}, -1);
+                }
+                proxy.heal();
+                await().atMost(WAIT).until(() -> views.get(views.size() - 1).members().keySet().equals(java.util.Set.of("b")));
+                b.leave();
+                await().atMost(WAIT).until(() -> views.get(views.size() - 1).members().isEmpty());
             }
         }
     }
