@@ -17,8 +17,9 @@ import static io.coordinator.client.cli.Ctl.EXIT_OK;
  * is not retried, so that it is never applied twice.
  */
 @CommandLine.Command(name = "counter", description = {
-        "Print the counter NAME (/counters/NAME; a NAME starting with / is the full path), 0 if it does",
-        "not exist; with --add N, add N atomically and print the new value. Exit 7: outcome unknown.",
+        "Print the counter NAME, or --add N to it atomically and print the result.",
+        "The counter is /counters/NAME (a NAME starting with / is the full path); 0",
+        "if it does not exist. Exit 7: the add's outcome is unknown (not retried).",
         "Example: ctl counter deploys --add 1"})
 final class CounterCommand extends Ctl.Sub {
     @Parameters(index = "0", paramLabel = "NAME")

@@ -35,11 +35,15 @@ import static io.coordinator.client.cli.Ctl.EXIT_OK;
  * Whatever the leader does outside should be fenced with the printed token.
  */
 @CommandLine.Command(name = "elect", description = {
-        "Campaign in the election NAME (/election/NAME; a NAME starting with / is the full path) with VALUE:",
-        "prints 'elected PATH token T' once leader, and leads until Ctrl-C (resigns, exit 0) or until the",
-        "term is revoked (connection lost, session lost, node deleted: prints 'revoked REASON', exit 9).",
-        "With --observe: print the leader, then one line per change: 'leader VALUE token T' or 'no leader'.",
-        "Examples: ctl elect billing 10.0.0.7:8080      ctl elect billing --observe --count 1"})
+        "Campaign in the election NAME with VALUE, or --observe it.",
+        "The election is /election/NAME (a NAME starting with / is the full path).",
+        "Prints 'elected PATH token T' once leader, and leads until Ctrl-C (resigns,",
+        "exit 0) or until the term is revoked: connection lost, session lost or node",
+        "deleted (prints 'revoked REASON', exit 9).",
+        "--observe prints the leader, then one line per change: 'leader VALUE token T'",
+        "or 'no leader'.",
+        "Examples: ctl elect billing 10.0.0.7:8080",
+        "          ctl elect billing --observe --count 1"})
 final class ElectCommand extends Ctl.Sub {
     @Parameters(index = "0", paramLabel = "NAME", description = "The election: /election/NAME, or a full path.")
     String name;

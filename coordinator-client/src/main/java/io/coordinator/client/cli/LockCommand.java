@@ -48,14 +48,19 @@ import static io.coordinator.client.cli.Ctl.EXIT_UNAVAILABLE;
  * notice is necessarily late, the fence is not. SUSPENDED only prints a warning: the session may well
  * survive, and the command keeps running; RECONNECTED prints that the lock is still held.
  */
-@CommandLine.Command(name = "lock", description = {
-        "Take the lock NAME (the mutex /locks/NAME; a NAME starting with / is the full path), run COMMAND",
-        "with COORDINATOR_LOCK_TOKEN (the fencing token, a decimal number) and COORDINATOR_LOCK_NODE (the",
-        "holder's node) in its environment, release the lock when it ends, and exit with its exit code.",
-        "Exits 6 if the lock was not granted within --wait-ms; 9 if the lock was lost while COMMAND ran",
-        "(session lost or lock node deleted: COMMAND got SIGTERM, then SIGKILL 10 s later); 127 if COMMAND",
-        "could not be started. A fenced write from the command:",
-        "  ctl txn --if \"create $COORDINATOR_LOCK_NODE = $COORDINATOR_LOCK_TOKEN\" --then 'set /x v'",
+@CommandLine.Command(name = "lock",
+        customSynopsis = "ctl lock [--ttl-ms=N] [--wait-ms=N] NAME -- COMMAND [ARGS...]",
+        description = {
+        "Run COMMAND holding the lock NAME; exit with its exit code.",
+        "The lock is the mutex /locks/NAME (a NAME starting with / is the full path).",
+        "COMMAND runs once the lock is granted, with COORDINATOR_LOCK_TOKEN (the",
+        "fencing token, decimal) and COORDINATOR_LOCK_NODE (the holder's node) set;",
+        "the lock is released after it ends. Exits 6 if not granted within --wait-ms;",
+        "9 if the lock was lost while COMMAND ran (session lost or node deleted:",
+        "COMMAND got SIGTERM, SIGKILL 10 s later); 127 if COMMAND could not start.",
+        "A fenced write from COMMAND (prints FAILURE once the grant is over):",
+        "  ctl txn --if \"create $COORDINATOR_LOCK_NODE = $COORDINATOR_LOCK_TOKEN\" \\",
+        "          --then 'set /x v'",
         "Example: ctl lock nightly-backup --wait-ms 60000 -- ./backup.sh"})
 final class LockCommand extends Ctl.Sub {
     static final String TOKEN_ENV = "COORDINATOR_LOCK_TOKEN";

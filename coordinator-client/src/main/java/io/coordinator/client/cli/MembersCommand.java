@@ -31,11 +31,13 @@ import static io.coordinator.client.cli.Ctl.EXIT_OK;
  * exits {@value Ctl#EXIT_LOST}; Ctrl-C leaves the group (exit 0).
  */
 @CommandLine.Command(name = "members", description = {
-        "Print the members of GROUP (/groups/GROUP; a GROUP starting with / is the full path), one line",
-        "'ID DATA' each, as of one read. --watch: print 'REVISION ID...' now and after each change.",
-        "--join ID: be a member (with --data) until Ctrl-C (leaves, exit 0) or until the session is lost",
-        "(prints 'left REASON', exit 9).",
-        "Examples: ctl members workers      ctl members workers --join w7 --data 10.0.0.7:9000"})
+        "Print, follow (--watch) or join (--join) the group GROUP.",
+        "The group is /groups/GROUP (a GROUP starting with / is the full path).",
+        "Prints 'ID DATA' per member, as of one read. --watch prints 'REVISION ID...'",
+        "now and after each change. --join ID stays a member (with --data) until",
+        "Ctrl-C (leaves, exit 0) or until the session is lost ('left REASON', exit 9).",
+        "Examples: ctl members workers",
+        "          ctl members workers --join w7 --data 10.0.0.7:9000"})
 final class MembersCommand extends Ctl.Sub {
     @Parameters(index = "0", paramLabel = "GROUP")
     String name;
