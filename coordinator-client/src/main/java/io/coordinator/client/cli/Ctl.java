@@ -51,11 +51,15 @@ import java.util.concurrent.Callable;
         description = "Reads and writes a Coordinator cluster.",
         subcommands = {Ctl.Create.class, Ctl.Get.class, Ctl.Set.class, Ctl.Delete.class, Ctl.Ls.class,
                 Ctl.StatCommand.class, Ctl.Txn.class, Ctl.Status.class, WatchCommand.class,
-                SessionCommand.class, CommandLine.HelpCommand.class},
+                SessionCommand.class, LockCommand.class, ElectCommand.class, CounterCommand.class,
+                MembersCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok; 1 unexpected failure; 2 usage; 3 NO_NODE; 4 conflict (NODE_EXISTS, BAD_VERSION,"
                 + " NOT_EMPTY, NO_CHILDREN_FOR_EPHEMERALS, COMPACTED); 5 invalid request (INVALID_PATH, TOO_LARGE,"
                 + " MALFORMED, BAD_ARGUMENTS); 6 unavailable (UNAVAILABLE, OVERLOADED); 7 outcome unknown (TIMEOUT);"
-                + " 8 session or permission (SESSION_EXPIRED, UNAUTHORIZED)."})
+                + " 8 session or permission (SESSION_EXPIRED, UNAUTHORIZED); 9 the lock or leadership was lost while"
+                + " held (lock, elect, members --join); 127 lock's command could not be started;"
+                + " otherwise lock exits with its command's code."})
 public final class Ctl implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
@@ -66,6 +70,10 @@ public final class Ctl implements Callable<Integer> {
     public static final int EXIT_UNAVAILABLE = 6;
     public static final int EXIT_UNKNOWN_OUTCOME = 7;
     public static final int EXIT_SESSION = 8;
+    /** A lock, a term of leadership or a group membership ended while held (session lost, node deleted). */
+    public static final int EXIT_LOST = 9;
+    /** {@code ctl lock}: the command could not be started (as a shell says for a missing command). */
+    public static final int EXIT_NOT_STARTED = 127;
 
     @Option(names = "--endpoints", paramLabel = "H:P[,H:P...]",
             defaultValue = "${env:COORDINATOR_ENDPOINTS:-127.0.0.1:7001}",
@@ -85,6 +93,13 @@ public final class Ctl implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /**
+     * Where the command that {@code ctl lock} runs writes: false (the default) lets it inherit this
+     * process's stdout and stderr; true copies them, as text, into this CommandLine's out and err
+     * writers (for tests, which capture those).
+     */
+    boolean pipeChildOutput;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Ctl()).execute(args));
@@ -147,11 +162,16 @@ public final class Ctl implements Callable<Integer> {
 
         abstract int run(Coordinator client);
 
+        /** The client's configuration; a subcommand may change it (the recipes set the session TTL). */
+        ClientConfig config() {
+            return ctl.config(needsSession());
+        }
+
         @Override
         public final Integer call() {
             try {
                 prepare();
-                try (Coordinator client = Coordinator.connect(ctl.config(needsSession()))) {
+                try (Coordinator client = Coordinator.connect(config())) {
                     return run(client);
                 }
             } catch (CoordinatorException e) {

@@ -31,8 +31,8 @@ import java.util.function.BiFunction;
 /**
  * The queue every ordered recipe stands in: ephemeral sequential nodes in one directory, ordered by
  * their sequence suffix (which follows log order, and so creation order). A contender creates its
- * node, then waits for its turn by watching one node ahead of it, never the whole directory: when
- * that node goes, only this contender wakes (no herd). The directory is a container, created on
+ * node, then waits for its turn by watching the node(s) just ahead of it (one for a mutex, N for a
+ * semaphore), never the whole directory: when one goes, only the contenders watching it wake (no herd). The directory is a container, created on
  * first use with any missing ancestors (persistent), and removed by the cluster once its last node
  * goes.
  *
@@ -149,7 +149,7 @@ final class Contender {
     }
 
     /** Creates the directory's missing ancestors, persistent; the directory itself comes with the first node. */
-    private void ensureAncestors() {
+    void ensureAncestors() {
         for (int slash = dir.indexOf('/', 1); slash > 0; slash = dir.indexOf('/', slash + 1)) {
             try {
                 client.create(dir.substring(0, slash), new byte[0], CreateMode.PERSISTENT);
@@ -170,13 +170,15 @@ final class Contender {
 
     /**
      * Waits until it is the node's turn, as decided by {@code turn}: given the queue in order and
-     * the node's index in it, null when it may go ahead, or the name of the one node to wait for.
+     * the node's index in it, the names of the nodes to wait for (any one of them leaving is a reason
+     * to look again), or an empty list when it may go ahead. Each is watched with a one-shot exists
+     * watch set up after the read, so a departure in between is seen by the watch's own answer.
      *
      * @param deadlineNanos {@link System#nanoTime()} to give up at, or {@link Long#MAX_VALUE}
      * @return false on reaching the deadline (the node is left in place: the caller removes it)
      * @throws LockLostException when the node is gone or its session is no longer the client's
      */
-    boolean awaitTurn(Enqueued enqueued, BiFunction<List<String>, Integer, String> turn, long deadlineNanos)
+    boolean awaitTurn(Enqueued enqueued, BiFunction<List<String>, Integer, List<String>> turn, long deadlineNanos)
             throws InterruptedException {
         QueueNode node = enqueued.node();
         List<String> known = enqueued.queue();
@@ -188,12 +190,12 @@ final class Contender {
             if (index < 0) {
                 throw new LockLostException(node.path(), "its node is gone (session ended, or deleted)");
             }
-            String ahead = turn.apply(queue, index);
-            if (ahead == null) {
+            List<String> ahead = turn.apply(queue, index);
+            if (ahead.isEmpty()) {
                 return true;
             }
             CompletableFuture<Void> gone = new CompletableFuture<>();
-            Watched<Optional<Stat>> watched = client.existsAndWatch(child(ahead), new WatchListener() {
+            WatchListener wake = new WatchListener() {
                 @Override
                 public void onEvents(WatchEvents events) {
                     gone.complete(null);
@@ -203,10 +205,16 @@ final class Contender {
                 public void onError(CoordinatorException error) {
                     gone.complete(null); // re-read and watch again
                 }
-            });
+            };
+            List<Watched<Optional<Stat>>> watches = new ArrayList<>(ahead.size());
             try {
-                if (watched.result().isEmpty()) {
-                    continue;
+                for (String name : ahead) {
+                    Watched<Optional<Stat>> watched = client.existsAndWatch(child(name), wake);
+                    watches.add(watched);
+                    if (watched.result().isEmpty()) {
+                        gone.complete(null); // already left: look again at once
+                        break;
+                    }
                 }
                 while (!gone.isDone()) {
                     long left = deadlineNanos - System.nanoTime();
@@ -222,7 +230,9 @@ final class Contender {
                     }
                 }
             } finally {
-                watched.watch().close();
+                for (Watched<Optional<Stat>> watched : watches) {
+                    watched.watch().close();
+                }
             }
         }
     }

@@ -140,8 +140,8 @@ public final class DistributedMutex {
     }
 
     /** Exclusive: the first in line goes, the others wait for the one just ahead. */
-    static String predecessor(List<String> queue, int index) {
-        return index == 0 ? null : queue.get(index - 1);
+    static List<String> predecessor(List<String> queue, int index) {
+        return index == 0 ? List.of() : List.of(queue.get(index - 1));
     }
 
     /**

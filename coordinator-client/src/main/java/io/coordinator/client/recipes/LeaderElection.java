@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Leader election with a fencing token per term, after etcd's election API: campaign, proclaim,
@@ -57,6 +58,7 @@ public final class LeaderElection {
     private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
     static final String PREFIX = "candidate-";
     private static final int LEADER_READ_ATTEMPTS_MAX = 20;
+    private static final long RETRY_MILLIS = 1_000;
 
     private final Coordinator client;
     private final String path;
@@ -182,39 +184,124 @@ public final class LeaderElection {
      * Calls {@code listener} with the current leader, then on every change (leader or value) until
      * the returned watch is closed. Changes are found by a subtree watch on the election's directory
      * from the first read on, so none is missed; several quick changes may be heard as the last one.
-     * Each notification reflects a linearizable read made after the change.
+     * Each notification reflects a linearizable read made after the change. If the watch fails
+     * (COMPACTED after a long cut, ...) or a read fails, the observer reads the leader again and
+     * watches from there, retrying every second while the cluster is unreachable: it may skip
+     * leaders that came and went meanwhile, never the current one.
      */
     public Watch observe(LeaderListener listener) {
-        Reading reading = read();
-        Optional<Leader> first = reading.leader();
-        long from = reading.revision() + 1;
-        Object lock = new Object();
-        Leader[] last = {first.orElse(null)};
-        listener.leaderChanged(first);
-        return client.watch(path, WatchKind.PERSISTENT_RECURSIVE, from, new WatchListener() {
-            @Override
-            public void onEvents(WatchEvents events) {
-                Optional<Leader> now;
-                try {
-                    now = leader();
-                } catch (CoordinatorException e) {
-                    log.warn("observing {}: could not read the leader after revision {}: {}", path, events.revision(), e.toString());
+        Observing observing = new Observing(listener);
+        observing.restart();
+        return observing;
+    }
+
+    private final class Observing implements Watch {
+        private final LeaderListener listener;
+        private boolean heardOnce;
+        private Leader last;
+        private Watch watch;
+        private long fromRevision;
+        private boolean closed;
+
+        Observing(LeaderListener listener) {
+            this.listener = listener;
+        }
+
+        synchronized void restart() {
+            if (closed) {
+                return;
+            }
+            Reading reading = read();
+            deliver(reading.leader());
+            watch = client.watch(path, WatchKind.PERSISTENT_RECURSIVE, reading.revision() + 1, new WatchListener() {
+                @Override
+                public void onEvents(WatchEvents events) {
+                    refresh(events.revision());
+                }
+
+                @Override
+                public void onError(CoordinatorException error) {
+                    log.info("observing {}: watch ended ({}); reading the leader again", path, error.toString());
+                    restartLater(0);
+                }
+            });
+            if (fromRevision == 0) {
+                fromRevision = watch.fromRevision();
+            }
+        }
+
+        private void refresh(long revision) {
+            synchronized (this) {
+                if (closed) {
                     return;
                 }
-                synchronized (lock) {
-                    Leader current = now.orElse(null);
-                    boolean same = current == null ? last[0] == null : current.sameAs(last[0]);
-                    if (!same) {
-                        last[0] = current;
-                        listener.leaderChanged(now);
-                    }
+                try {
+                    deliver(leader());
+                    return;
+                } catch (CoordinatorException e) {
+                    log.warn("observing {}: could not read the leader after revision {}: {}", path, revision, e.toString());
                 }
             }
+            restartLater(RETRY_MILLIS);
+        }
 
-            @Override
-            public void onError(CoordinatorException error) {
-                log.warn("observing {} ended: {}", path, error.toString());
+        private void restartLater(long delayMillis) {
+            synchronized (this) {
+                if (watch != null) {
+                    watch.close();
+                }
             }
-        });
+            CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
+                try {
+                    restart();
+                } catch (CoordinatorException e) {
+                    log.warn("observing {}: could not follow the leader yet, again in {} ms: {}", path, RETRY_MILLIS, e.toString());
+                    restartLater(RETRY_MILLIS);
+                }
+            });
+        }
+
+        private void deliver(Optional<Leader> now) {
+            Leader current = now.orElse(null);
+            boolean same = current == null ? last == null : current.sameAs(last);
+            if (!heardOnce || !same) {
+                heardOnce = true;
+                last = current;
+                listener.leaderChanged(now);
+            }
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public WatchKind kind() {
+            return WatchKind.PERSISTENT_RECURSIVE;
+        }
+
+        @Override
+        public synchronized long fromRevision() {
+            return fromRevision;
+        }
+
+        @Override
+        public synchronized long lastRevision() {
+            return watch == null ? 0 : watch.lastRevision();
+        }
+
+        @Override
+        public synchronized boolean isActive() {
+            return !closed;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (watch != null) {
+                watch.close();
+            }
+        }
     }
 }

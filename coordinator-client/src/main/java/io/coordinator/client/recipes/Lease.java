@@ -2,6 +2,8 @@ package io.coordinator.client.recipes;
 
 import io.coordinator.client.Coordinator;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * A grant of a lock, a permit or leadership: the ephemeral node that stands for it and its fencing
  * token, the node's createRevision. Tokens of one lock (or semaphore, or election) grow strictly with
@@ -17,7 +19,7 @@ public final class Lease {
     private final String lockPath;
     private final QueueNode node;
     private final Contender contender;
-    private volatile boolean released;
+    private final AtomicBoolean released = new AtomicBoolean();
 
     Lease(Coordinator client, String lockPath, QueueNode node, Contender contender) {
         this.client = client;
@@ -52,7 +54,7 @@ public final class Lease {
      * cannot be known from here; pause unfenced work and rely on fenced writes.
      */
     public boolean isHeld() {
-        return !released && contender.sessionHolds(node);
+        return !released.get() && contender.sessionHolds(node);
     }
 
     /** Guards writes with this grant's token. */
@@ -64,13 +66,14 @@ public final class Lease {
         return node;
     }
 
-    void markReleased() {
-        released = true;
+    /** @return true the first time only */
+    boolean markReleased() {
+        return released.compareAndSet(false, true);
     }
 
     @Override
     public String toString() {
         return "Lease[" + node.path() + " token=" + node.createRevision() + " session=" + node.sessionId()
-                + (released ? " released" : "") + "]";
+                + (released.get() ? " released" : "") + "]";
     }
 }

@@ -14,12 +14,19 @@
  * <li>{@link io.coordinator.client.recipes.LeaderElection}: campaign (blocking or async), proclaim,
  *     resign, observe; each term ({@link io.coordinator.client.recipes.Leadership}) has a fencing
  *     token and a future that completes the moment the caller may no longer act as leader.</li>
+ * <li>{@link io.coordinator.client.recipes.DistributedSemaphore}: N permits, each a fenced
+ *     {@link io.coordinator.client.recipes.Lease}; never more than N held at any revision.</li>
+ * <li>{@link io.coordinator.client.recipes.GroupMembership}: join (an ephemeral node per member),
+ *     leave, atomic views of the members, a listener that hears every change in revision order.</li>
+ * <li>{@link io.coordinator.client.recipes.TreeCache}: a local copy of a subtree (configuration),
+ *     loaded at one revision and followed from the next, rebuilt after COMPACTED, with a listener.</li>
  * <li>{@link io.coordinator.client.recipes.AtomicCounter}: a compare-and-set loop on a node's version;
  *     no increment lost or applied twice.</li>
  * </ul>
  *
  * <p>Ordered recipes share one mechanism ({@code Contender}): ephemeral sequential nodes in a
- * container directory, each waiter watching only the node ahead of it. See {@code RECIPES.md} in
+ * container directory, each waiter watching only the node(s) just ahead of it (one for a mutex or an
+ * election, N for a semaphore). See {@code RECIPES.md} in
  * this module for the guide.
  */
 package io.coordinator.client.recipes;
