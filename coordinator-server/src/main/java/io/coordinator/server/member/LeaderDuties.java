@@ -22,9 +22,15 @@ import java.util.function.LongSupplier;
  * deadline in the state is at or before the leader's clock (which stamps the tick's log time). An
  * idle cluster then writes no ticks at all; expiry still lags a deadline by at most one tick
  * interval. The leader's clock only decides when to ask; the state machine decides what expires.
+ *
+ * <p>A leader that could not run its duties for a while (a GC pause, a starved CPU, its clock
+ * jumping forward) announces its term again before it ticks, which restarts every lease: clients
+ * could not renew during the pause either, and a lease must not end for time nobody could use.
+ * Leases then end later than their TTL, never earlier.
  */
 final class LeaderDuties {
     private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
+    private static final long PAUSE_MILLIS_MIN = 1000;
 
     private final ReplicatedLog replicatedLog;
     private final RequestPipeline pipeline;
@@ -32,6 +38,7 @@ final class LeaderDuties {
     private final LongSupplier earliestDeadlineMillis;
     private final Clock clock;
     private final AtomicBoolean busy = new AtomicBoolean();
+    private final PauseDetector pauses;
     private volatile long announcedTerm = -1;
 
     /**
@@ -45,20 +52,33 @@ final class LeaderDuties {
         this.memberId = memberId;
         this.earliestDeadlineMillis = earliestDeadlineMillis;
         this.clock = clock;
+        this.pauses = new PauseDetector(PAUSE_MILLIS_MIN);
     }
 
+    /** Schedules the duties; a gap of four intervals (at least 1 s) between runs counts as a pause. */
     void schedule(ScheduledExecutorService scheduler, long tickIntervalMillis) {
+        pauses.setThresholdMillis(Math.max(4 * tickIntervalMillis, PAUSE_MILLIS_MIN));
         scheduler.scheduleWithFixedDelay(this::run, tickIntervalMillis, tickIntervalMillis, TimeUnit.MILLISECONDS);
     }
 
     private void run() {
+        long nowMillis = clock.millis();
+        boolean paused = pauses.paused(nowMillis);
         MemberStatus status = replicatedLog.status();
         if (!status.isLeader()) {
             return;
         }
         long term = status.term();
+        if (paused && announcedTerm == term) {
+            // This member could not run (GC pause, starved CPU) or its clock jumped: clients could
+            // not renew meanwhile, yet the next tick's log time would count it all against them.
+            // Announce the term again, which restarts every lease, as after an election.
+            announcedTerm = -1;
+            log.warn("member={} term={} leader duties did not run for {} ms: restarting every lease before the next tick",
+                    memberId, term, pauses.lastGapMillis());
+        }
         boolean announced = term == announcedTerm;
-        if (announced && earliestDeadlineMillis.getAsLong() > clock.millis()) {
+        if (announced && earliestDeadlineMillis.getAsLong() > nowMillis) {
             return; // nothing can expire yet: keep a quiet cluster quiet
         }
         if (!busy.compareAndSet(false, true)) {
