@@ -7,6 +7,9 @@
  * <li>{@link io.coordinator.client.recipes.DistributedMutex}: a fair, re-entrant lock whose grants
  *     ({@link io.coordinator.client.recipes.Lease}) carry a fencing token, the createRevision of the
  *     holder's node, strictly growing from grant to grant.</li>
+ * <li>{@link io.coordinator.client.recipes.DistributedReadWriteLock}: many readers or one writer, fair
+ *     in request order (a reader queues behind any earlier writer); each side a
+ *     {@link io.coordinator.client.recipes.DistributedLock} like the mutex.</li>
  * <li>{@link io.coordinator.client.recipes.Fence}: writes and transactions that are applied only while
  *     a grant is in force, refused with {@link io.coordinator.client.recipes.FencingException}
  *     afterwards; {@link io.coordinator.client.recipes.FencedResource} shows the same check in a
@@ -25,8 +28,8 @@
  * </ul>
  *
  * <p>Ordered recipes share one mechanism ({@code Contender}): ephemeral sequential nodes in a
- * container directory, each waiter watching only the node(s) just ahead of it (one for a mutex or an
- * election, N for a semaphore). See {@code RECIPES.md} in
- * this module for the guide.
+ * container directory, each waiter watching only the node(s) it must (the one just ahead for a
+ * mutex, a writer or an election candidate; the nearest writer ahead for a reader; N for a
+ * semaphore). See {@code RECIPES.md} in this module for the guide.
  */
 package io.coordinator.client.recipes;
