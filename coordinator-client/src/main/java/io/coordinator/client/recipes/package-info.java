@@ -19,6 +19,9 @@
  *     token and a future that completes the moment the caller may no longer act as leader.</li>
  * <li>{@link io.coordinator.client.recipes.DistributedSemaphore}: N permits, each a fenced
  *     {@link io.coordinator.client.recipes.Lease}; never more than N held at any revision.</li>
+ * <li>{@link io.coordinator.client.recipes.DistributedBarrier} (wait until removed) and
+ *     {@link io.coordinator.client.recipes.DistributedDoubleBarrier} (enter until N have entered,
+ *     leave until all have left).</li>
  * <li>{@link io.coordinator.client.recipes.GroupMembership}: join (an ephemeral node per member),
  *     leave, atomic views of the members, a listener that hears every change in revision order.</li>
  * <li>{@link io.coordinator.client.recipes.TreeCache}: a local copy of a subtree (configuration),
