@@ -22,6 +22,8 @@
  * <li>{@link io.coordinator.client.recipes.DistributedBarrier} (wait until removed) and
  *     {@link io.coordinator.client.recipes.DistributedDoubleBarrier} (enter until N have entered,
  *     leave until all have left).</li>
+ * <li>{@link io.coordinator.client.recipes.DistributedQueue}: a FIFO queue of persistent sequential
+ *     items, each taken by exactly one consumer, in offer order.</li>
  * <li>{@link io.coordinator.client.recipes.GroupMembership}: join (an ephemeral node per member),
  *     leave, atomic views of the members, a listener that hears every change in revision order.</li>
  * <li>{@link io.coordinator.client.recipes.TreeCache}: a local copy of a subtree (configuration),
