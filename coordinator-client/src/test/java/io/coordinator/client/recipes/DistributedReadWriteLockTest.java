@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -197,6 +198,37 @@ class DistributedReadWriteLockTest {
         }
         assertFalse(last.isDone());
         assertEquals(3, queued(admin, path));
+    }
+
+    @Test
+    void aReaderBehindAWriterThatGivesUpJoinsTheReadersAlreadyHolding() throws Exception {
+        String path = "/rwlocks/writer-gives-up";
+        Coordinator admin = cluster.client();
+        DistributedReadWriteLock early = new DistributedReadWriteLock(cluster.client(), path);
+        early.readLock().lock();
+        DistributedReadWriteLock quitter = new DistributedReadWriteLock(cluster.client(), path);
+        Future<Optional<Lease>> quit = threads.submit(() -> quitter.writeLock().tryLock(Duration.ofMillis(1_500)));
+        await().atMost(WAIT).until(() -> queued(admin, path) == 2);
+        DistributedReadWriteLock late = new DistributedReadWriteLock(cluster.client(), path);
+        CompletableFuture<Lease> lateRead = new CompletableFuture<>();
+        CompletableFuture<Void> releaseLate = new CompletableFuture<>();
+        Future<?> lateThread = threads.submit(() -> {
+            lateRead.complete(late.readLock().lock());
+            releaseLate.get(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS);
+            late.readLock().unlock();
+            return null;
+        });
+        await().atMost(WAIT).until(() -> queued(admin, path) == 3);
+
+        assertTrue(quit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).isEmpty());
+        // The late reader watched only the writer; once it is gone, no writer is ahead: it holds
+        // together with the early reader, which never released.
+        assertTrue(lateRead.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).isHeld());
+        assertTrue(early.readLock().isHeldByCurrentThread());
+        releaseLate.complete(null);
+        lateThread.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        early.readLock().unlock();
+        await().atMost(WAIT).until(() -> queued(admin, path) == 0);
     }
 
     @Test
