@@ -5,10 +5,8 @@ import io.coordinator.client.CoordinatorException;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A fair, re-entrant mutual exclusion lock across processes, with a fencing token per grant.
@@ -60,32 +58,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * on the same path are two contenders, even in one thread. {@link #unlock()} by a thread that holds
  * nothing throws {@link IllegalMonitorStateException} and changes nothing.
  */
-public final class DistributedMutex {
+public final class DistributedMutex implements DistributedLock {
     static final String PREFIX = "lock-";
 
-    private final Coordinator client;
-    private final String path;
-    private final Contender contender;
-    private final Map<Thread, Hold> holds = new ConcurrentHashMap<>();
-
-    private static final class Hold {
-        final Lease lease;
-        int count = 1;
-
-        Hold(Lease lease) {
-            this.lease = lease;
-        }
-    }
+    private final QueuedLock lock;
 
     /** @param path the lock's directory, e.g. {@code /locks/orders}; created on first use */
     public DistributedMutex(Coordinator client, String path) {
-        this.client = Objects.requireNonNull(client, "client");
-        this.path = Objects.requireNonNull(path, "path");
-        this.contender = new Contender(client, path);
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(path, "path");
+        this.lock = new QueuedLock(client, new Contender(client, path), PREFIX, DistributedMutex::predecessor,
+                () -> false, "never refused");
     }
 
+    @Override
     public String path() {
-        return path;
+        return lock.path();
     }
 
     /**
@@ -97,8 +85,9 @@ public final class DistributedMutex {
      *                               node is removed, best effort)
      * @throws InterruptedException  interrupted while waiting (the node is removed first)
      */
+    @Override
     public Lease lock() throws InterruptedException {
-        return acquire(Long.MAX_VALUE).orElseThrow();
+        return lock.lock();
     }
 
     /**
@@ -106,37 +95,9 @@ public final class DistributedMutex {
      *
      * @return the lease, or empty when the lock was not granted in time
      */
+    @Override
     public Optional<Lease> tryLock(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        long now = System.nanoTime();
-        return acquire(nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos);
-    }
-
-    private Optional<Lease> acquire(long deadlineNanos) throws InterruptedException {
-        Hold hold = holds.get(Thread.currentThread());
-        if (hold != null) {
-            if (!hold.lease.isHeld()) {
-                throw new LockLostException(hold.lease.nodePath(), "this thread's grant was lost; unlock it first");
-            }
-            hold.count++;
-            return Optional.of(hold.lease);
-        }
-        Contender.Enqueued enqueued = contender.enqueue(PREFIX, new byte[0]);
-        QueueNode node = enqueued.node();
-        boolean granted;
-        try {
-            granted = contender.awaitTurn(enqueued, DistributedMutex::predecessor, deadlineNanos);
-        } catch (InterruptedException | RuntimeException e) {
-            contender.removeQuietly(node, e);
-            throw e;
-        }
-        if (!granted) {
-            contender.remove(node);
-            return Optional.empty();
-        }
-        Lease lease = new Lease(client, path, node, contender);
-        holds.put(Thread.currentThread(), new Hold(lease));
-        return Optional.of(lease);
+        return lock.tryLock(timeout);
     }
 
     /** Exclusive: the first in line goes, the others wait for the one just ahead. */
@@ -153,35 +114,26 @@ public final class DistributedMutex {
      *                                      timeout: the hold is given up locally all the same, and the
      *                                      node goes with the session at the latest
      */
+    @Override
     public void unlock() {
-        Thread self = Thread.currentThread();
-        Hold hold = holds.get(self);
-        if (hold == null) {
-            throw new IllegalMonitorStateException("this thread does not hold " + path);
-        }
-        if (--hold.count > 0) {
-            return;
-        }
-        holds.remove(self);
-        hold.lease.markReleased();
-        contender.remove(hold.lease.node());
+        lock.unlock();
     }
 
     /** True when the calling thread holds the lock and its session is still the client's. */
+    @Override
     public boolean isHeldByCurrentThread() {
-        Hold hold = holds.get(Thread.currentThread());
-        return hold != null && hold.lease.isHeld();
+        return lock.isHeldByCurrentThread();
     }
 
     /** The calling thread's grant, if it has one (possibly lost: see {@link Lease#isHeld()}). */
+    @Override
     public Optional<Lease> lease() {
-        Hold hold = holds.get(Thread.currentThread());
-        return hold == null ? Optional.empty() : Optional.of(hold.lease);
+        return lock.lease();
     }
 
     /** How many holds the calling thread has (0 when none). */
+    @Override
     public int holdCount() {
-        Hold hold = holds.get(Thread.currentThread());
-        return hold == null ? 0 : hold.count;
+        return lock.holdCount();
     }
 }

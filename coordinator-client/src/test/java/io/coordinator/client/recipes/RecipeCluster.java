@@ -27,8 +27,9 @@ final class RecipeCluster implements AutoCloseable {
 
     static RecipeCluster start(int members) throws Exception {
         RecipeCluster started = new RecipeCluster(IsolatedCluster.start(members, Map.of()));
-        Coordinator probe = started.client();
-        await().atMost(WAIT).ignoreExceptions().until(() -> probe.exists("/").isPresent());
+        // The first session needs a leader; under load the election can outlast one connect's
+        // request timeout, so the connect is retried within the same bound as the read.
+        await().atMost(WAIT).ignoreExceptions().until(() -> started.client().exists("/").isPresent());
         return started;
     }
 
