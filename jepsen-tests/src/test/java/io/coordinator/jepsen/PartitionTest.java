@@ -19,8 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,43 +59,24 @@ class PartitionTest {
     private static final long READ_STAGGER_MILLIS = 500;
     private static final int PROBE_READERS = 6;
     private static final long STATUS_POLL_MILLIS = 200;
-    /** {@code -Dpartition-test.keep-data=true} keeps each run's member logs and data. */
-    private static final String KEEP_DATA_PROPERTY = "partition-test.keep-data";
 
-    private Path dataDir;
+    private ProxiedClusterRun run;
     private ProcessCluster cluster;
     private ClusterView view;
     private Partitions nemesis;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
     void startCluster() throws Exception {
-        dataDir = Files.createTempDirectory("partition-test");
-        cluster = ProcessCluster.startWithProxies(dataDir, 3, ProcessCluster.freeBasePort(3));
-        nemesis = cluster.partitions();
-        view = new ClusterView(cluster);
-        view.awaitLeader(Duration.ofSeconds(60));
+        run = ProxiedClusterRun.start("partition-test");
+        cluster = run.cluster;
+        nemesis = run.nemesis;
+        view = run.view;
     }
 
     @AfterEach
     void stopCluster() {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            try {
-                closeables.get(i).close();
-            } catch (Exception e) {
-                System.out.println("closing " + closeables.get(i) + ": " + e);
-            }
-        }
-        if (nemesis != null) {
-            nemesis.timeline().forEach(event -> System.out.println("  fault timeline: " + event));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (Boolean.getBoolean(KEEP_DATA_PROPERTY)) {
-            System.out.println("kept member data and logs in " + dataDir);
-        } else {
-            ProcessCluster.deleteRecursively(dataDir);
+        if (run != null) {
+            run.close();
         }
     }
 
@@ -406,8 +385,7 @@ class PartitionTest {
     }
 
     private <T extends AutoCloseable> T track(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return run.track(closeable);
     }
 
     private static void log(String label, String format, Object... args) {

@@ -14,11 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -50,23 +46,19 @@ class QuorumBoundsTest {
     private static final Duration SCHEDULING_MARGIN = Duration.ofMillis(2500);
     /** "A few seconds" after the quorum is back: the client's backoff (capped at 1 s), log sessions. */
     private static final Duration RECOVERY_ALLOWANCE = Duration.ofSeconds(2);
-    /** {@code -Dquorum-bounds-test.keep-data=true} keeps each run's member logs and data. */
-    private static final String KEEP_DATA_PROPERTY = "quorum-bounds-test.keep-data";
     private static final String OUTAGE_SECONDS_PROPERTY = "quorum-bounds-test.outage-seconds";
 
-    private Path dataDir;
+    private ProxiedClusterRun run;
     private ProcessCluster cluster;
     private ClusterView view;
     private Partitions nemesis;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
     void startCluster() throws Exception {
-        dataDir = Files.createTempDirectory("quorum-bounds-test");
-        cluster = ProcessCluster.startWithProxies(dataDir, 3, ProcessCluster.freeBasePort(3));
-        nemesis = cluster.partitions();
-        view = new ClusterView(cluster);
-        view.awaitLeader(Duration.ofSeconds(60));
+        run = ProxiedClusterRun.start("quorum-bounds-test");
+        cluster = run.cluster;
+        nemesis = run.nemesis;
+        view = run.view;
         // With a session: its create is retried safely, however slow the first write of a new cluster.
         try (Coordinator setup = Coordinator.connect(ClientConfig.builder().endpoints(cluster.endpoints())
                 .requestTimeoutMillis(30_000).build())) {
@@ -77,23 +69,8 @@ class QuorumBoundsTest {
 
     @AfterEach
     void stopCluster() {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            try {
-                closeables.get(i).close();
-            } catch (Exception e) {
-                System.out.println("closing " + closeables.get(i) + ": " + e);
-            }
-        }
-        if (nemesis != null) {
-            nemesis.timeline().forEach(event -> System.out.println("  fault timeline: " + event));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (Boolean.getBoolean(KEEP_DATA_PROPERTY)) {
-            System.out.println("kept member data and logs in " + dataDir);
-        } else {
-            ProcessCluster.deleteRecursively(dataDir);
+        if (run != null) {
+            run.close();
         }
     }
 
@@ -284,8 +261,7 @@ class QuorumBoundsTest {
     }
 
     private <T extends AutoCloseable> T track(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return run.track(closeable);
     }
 
     private static void log(String format, Object... args) {
