@@ -44,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class QuorumBoundsTest {
     private static final long ELECTION_TIMEOUT_MILLIS = 1000;
     private static final Duration SCHEDULING_MARGIN = Duration.ofMillis(2500);
+    /** The writer's attempt timeout: a write in flight at a one-way cut may hang that long first. */
+    private static final Duration IN_FLIGHT_WRITE_ALLOWANCE = Duration.ofMillis(2000);
     /** "A few seconds" after the quorum is back: the client's backoff (capped at 1 s), log sessions. */
     private static final Duration RECOVERY_ALLOWANCE = Duration.ofSeconds(2);
     private static final String OUTAGE_SECONDS_PROPERTY = "quorum-bounds-test.outage-seconds";
@@ -181,7 +183,12 @@ class QuorumBoundsTest {
         nemesis.heal();
         load.stop();
         load.checkAgainstFinalRead(client(cluster.endpoints()));
-        assertTrue(stall.compareTo(Duration.ofMillis(2 * ELECTION_TIMEOUT_MILLIS).plus(SCHEDULING_MARGIN)) <= 0,
+        // Measured 2.0-4.1 s with everything the followers send to the leader dropped: the handover
+        // takes ~1.5 s, but the write in flight at the cut holds the sequential writer until its 2 s
+        // attempt timeout, and the follower's log session must move to the new leader. Hence the
+        // wider margin here; the stall this guards against lasted 11-36 s.
+        Duration margin = SCHEDULING_MARGIN.plus(IN_FLIGHT_WRITE_ALLOWANCE);
+        assertTrue(stall.compareTo(Duration.ofMillis(2 * ELECTION_TIMEOUT_MILLIS).plus(margin)) <= 0,
                 "writes through the connected majority stalled for " + stall.toMillis() + " ms");
     }
 
