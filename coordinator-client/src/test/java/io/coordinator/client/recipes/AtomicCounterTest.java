@@ -4,8 +4,6 @@ import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
 import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.ErrorCode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -23,20 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link AtomicCounter} on three real members in this JVM. */
-class AtomicCounterTest {
-    private static RecipeCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class AtomicCounterTest extends RecipeTestBase {
 
     @Test
     void concurrentIncrementsFromSeveralClientsLoseNothingAndNeverRepeatAValue() throws Exception {

@@ -3,16 +3,12 @@ package io.coordinator.client.recipes;
 import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
 import io.coordinator.client.support.CuttableProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -28,29 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link DistributedBarrier} and {@link DistributedDoubleBarrier} on three real members in this JVM,
  * participants on three clients; each test has a path of its own.
  */
-class BarrierTest {
-    private static RecipeCluster cluster;
-    private static ExecutorService threads;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-        threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "barrier-test");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class BarrierTest extends RecipeTestBase {
 
     private static int participantsIn(Coordinator client, String path) {
         try {

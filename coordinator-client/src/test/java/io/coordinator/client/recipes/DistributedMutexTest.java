@@ -3,8 +3,6 @@ package io.coordinator.client.recipes;
 import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
 import io.coordinator.core.api.ErrorCode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,8 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -29,29 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link DistributedMutex} on three real members in this JVM. Each test uses a lock path of its own.
  */
-class DistributedMutexTest {
-    private static RecipeCluster cluster;
-    private static ExecutorService threads;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-        threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "mutex-test");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class DistributedMutexTest extends RecipeTestBase {
 
     private static int queueLength(Coordinator client, String path) {
         try {

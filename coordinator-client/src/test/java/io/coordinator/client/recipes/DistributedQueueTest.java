@@ -1,8 +1,6 @@
 package io.coordinator.client.recipes;
 
 import io.coordinator.client.Coordinator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -12,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,29 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link DistributedQueue} on three real members in this JVM; each test has a queue of its own. */
-class DistributedQueueTest {
-    private static RecipeCluster cluster;
-    private static ExecutorService threads;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-        threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "queue-test");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class DistributedQueueTest extends RecipeTestBase {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

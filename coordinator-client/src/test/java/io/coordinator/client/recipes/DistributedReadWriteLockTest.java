@@ -4,8 +4,6 @@ import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
 import io.coordinator.client.support.CuttableProxy;
 import io.coordinator.core.api.CreateMode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,8 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,29 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link DistributedReadWriteLock} on three real members in this JVM; each test has a directory of its own. */
-class DistributedReadWriteLockTest {
-    private static RecipeCluster cluster;
-    private static ExecutorService threads;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-        threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "rwlock-test");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class DistributedReadWriteLockTest extends RecipeTestBase {
 
     private static int queued(Coordinator client, String path) {
         try {

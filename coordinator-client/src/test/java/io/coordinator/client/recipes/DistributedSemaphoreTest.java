@@ -4,8 +4,6 @@ import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
 import io.coordinator.client.support.CuttableProxy;
 import io.coordinator.core.api.CreateMode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,8 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,29 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link DistributedSemaphore} on three real members in this JVM; each test has a directory of its own. */
-class DistributedSemaphoreTest {
-    private static RecipeCluster cluster;
-    private static ExecutorService threads;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-        threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "semaphore-test");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class DistributedSemaphoreTest extends RecipeTestBase {
 
     private static int queued(Coordinator client, String path) {
         try {

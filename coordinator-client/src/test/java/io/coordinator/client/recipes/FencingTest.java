@@ -9,8 +9,6 @@ import io.coordinator.client.support.CuttableProxy;
 import io.coordinator.core.api.Compare;
 import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.ErrorCode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -18,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,33 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fencing tokens of {@link DistributedMutex} guarding writes to Coordinator ({@link Fence}) and to a
  * resource outside it ({@link FencedResource}), on three real members in this JVM.
  */
-class FencingTest {
-    private static RecipeCluster cluster;
-    private static ExecutorService threads;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-        threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fencing-test");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+class FencingTest extends RecipeTestBase {
 
     @Test
     void aHolderPausedPastItsSessionIsFencedOutOnceTheNextHolderHasTheLock() throws Exception {

@@ -3,8 +3,6 @@ package io.coordinator.client.recipes;
 import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
 import io.coordinator.client.support.CuttableProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,24 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link GroupMembership} on three real members in this JVM; each test has a group of its own. */
-class GroupMembershipTest {
-    private static RecipeCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+class GroupMembershipTest extends RecipeTestBase {
 
     private static void assertInRevisionOrder(List<GroupView> views) {
         for (int i = 1; i < views.size(); i++) {

@@ -4,8 +4,6 @@ import io.coordinator.client.Coordinator;
 import io.coordinator.client.support.CuttableProxy;
 import io.coordinator.client.watch.Watch;
 import io.coordinator.core.api.CreateMode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,24 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link LeaderElection} on three real members in this JVM; each test has an election of its own. */
-class LeaderElectionTest {
-    private static RecipeCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = RecipeCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+class LeaderElectionTest extends RecipeTestBase {
 
     private static String value(Optional<Leader> leader) {
         return leader.map(l -> new String(l.value(), StandardCharsets.UTF_8)).orElse("-");
