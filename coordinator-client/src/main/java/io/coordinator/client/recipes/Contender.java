@@ -184,7 +184,7 @@ final class Contender {
         List<String> known = enqueued.queue();
         while (true) {
             checkAlive(node);
-            List<String> queue = ordered(known != null ? known : client.children(dir).names());
+            List<String> queue = ordered(known != null ? known : queueNow(node));
             known = null;
             int index = queue.indexOf(node.name());
             if (index < 0) {
@@ -234,6 +234,19 @@ final class Contender {
                     watched.watch().close();
                 }
             }
+        }
+    }
+
+    /**
+     * The directory's children now. The directory is a container: once the session that owned our
+     * node ended, the node went and the cluster may have removed the emptied directory too; that is
+     * the grant lost, not a missing path the caller got wrong.
+     */
+    private List<String> queueNow(QueueNode node) {
+        try {
+            return client.children(dir).names();
+        } catch (CoordinatorException.NoNodeException e) {
+            throw new LockLostException(node.path(), "its directory is gone with it (session ended, or deleted)");
         }
     }
 

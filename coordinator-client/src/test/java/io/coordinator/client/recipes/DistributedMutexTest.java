@@ -132,6 +132,27 @@ class DistributedMutexTest extends RecipeTestBase {
     }
 
     @Test
+    void aWaiterWhoseNodeAndDirectoryWentFailsWithLockLostNotAMissingPath() throws Exception {
+        String path = "/locks/vanished";
+        Coordinator observer = cluster.client();
+        DistributedMutex holder = new DistributedMutex(cluster.client(), path);
+        holder.lock();
+        DistributedMutex waiter = new DistributedMutex(cluster.client(), path);
+        Future<Lease> waiting = threads.submit(waiter::lock);
+        await().atMost(WAIT).until(() -> queueLength(observer, path) == 2);
+        // The waiter's node goes (as with its session) without waking it; the holder's release then
+        // empties the container, which the cluster removes in the same revision.
+        String waiterNode = observer.children(path).names().stream()
+                .max(java.util.Comparator.comparingLong(Contender::sequenceOf)).orElseThrow();
+        observer.delete(path + "/" + waiterNode, -1);
+        holder.unlock();
+        java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> waiting.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        assertTrue(failed.getCause() instanceof LockLostException, failed.getCause().toString());
+        assertTrue(observer.exists(path).isEmpty());
+    }
+
+    @Test
     void reentrantForTheHoldingThreadOnlyAndEveryHoldMustBeReleased() throws Exception {
         String path = "/locks/reentrant";
         DistributedMutex mutex = new DistributedMutex(cluster.client(), path);
