@@ -46,6 +46,9 @@ final class Contender {
     /** Wakes a waiter this often to notice, from the client alone, that its session is gone. */
     private static final long SESSION_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int CREATE_ATTEMPTS_MAX = 5;
+    /** A failed removal is tried again this often, this many times at most, while the session lives. */
+    private static final long REMOVE_RETRY_MILLIS = 500;
+    private static final int REMOVE_RETRIES_MAX = 600;
     private static final SecureRandom IDS = new SecureRandom();
 
     private final Coordinator client;
@@ -259,12 +262,40 @@ final class Contender {
     /**
      * Deletes {@code node} if it is still the same node (same createRevision), whichever session the
      * client holds now. Absent already: nothing to do.
+     *
+     * <p>When the delete fails (the cluster unreachable past the request timeout) the failure is
+     * thrown, and the delete goes on in the background while the client still holds the node's
+     * session, like Curator's guaranteed delete: a node left behind would block everyone queued after
+     * it until its session ends, which for a live client is never. Retrying is safe because the
+     * compare on createRevision can only ever delete this very node.
      */
     void remove(QueueNode node) {
+        try {
+            deleteIfSame(node);
+        } catch (CoordinatorException e) {
+            retryRemoval(node, 1);
+            throw e;
+        }
+    }
+
+    private void deleteIfSame(QueueNode node) {
         client.txn()
                 .compare(Compare.createRevision(node.path(), Compare.Operator.EQUAL, node.createRevision()))
                 .then(Ops.delete(node.path(), -1))
                 .commit();
+    }
+
+    private void retryRemoval(QueueNode node, int attempt) {
+        if (attempt > REMOVE_RETRIES_MAX || !sessionHolds(node)) {
+            return; // the session's end removes it, or has already
+        }
+        CompletableFuture.runAsync(() -> {
+            try {
+                deleteIfSame(node);
+            } catch (CoordinatorException e) {
+                retryRemoval(node, attempt + 1);
+            }
+        }, CompletableFuture.delayedExecutor(REMOVE_RETRY_MILLIS, TimeUnit.MILLISECONDS));
     }
 
     /** {@link #remove}, swallowing failures: the caller is already failing for another reason. */

@@ -42,7 +42,8 @@ public sealed interface DistributedLock permits DistributedMutex, QueuedLock {
      * @throws IllegalMonitorStateException when this thread holds no grant of this lock
      * @throws CoordinatorException         when the node could not be deleted within the request
      *                                      timeout: the hold is given up locally all the same, and the
-     *                                      node goes with the session at the latest
+     *                                      client keeps deleting the node in the background while
+     *                                      its session lives (the session's end removes it anyway)
      */
     void unlock();
 

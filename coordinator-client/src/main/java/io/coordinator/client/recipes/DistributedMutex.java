@@ -112,7 +112,8 @@ public final class DistributedMutex implements DistributedLock {
      * @throws IllegalMonitorStateException when this thread holds no grant of this mutex
      * @throws CoordinatorException         when the node could not be deleted within the request
      *                                      timeout: the hold is given up locally all the same, and the
-     *                                      node goes with the session at the latest
+     *                                      client keeps deleting the node in the background while
+     *                                      its session lives (the session's end removes it anyway)
      */
     @Override
     public void unlock() {

@@ -138,8 +138,9 @@ public final class DistributedSemaphore {
      *
      * @throws IllegalArgumentException when the lease is not one of this semaphore's
      * @throws CoordinatorException     when the node could not be deleted within the request timeout:
-     *                                  the permit is given up locally all the same, and the node goes
-     *                                  with the session at the latest
+     *                                  the permit is given up locally all the same, and the client
+     *                                  keeps deleting the node in the background while its session
+     *                                  lives (the session's end removes it anyway)
      */
     public void release(Lease lease) {
         if (!lease.lockPath().equals(path) || !lease.nodePath().startsWith(contender.child(PREFIX))) {

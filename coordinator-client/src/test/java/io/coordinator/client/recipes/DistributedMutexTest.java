@@ -2,6 +2,7 @@ package io.coordinator.client.recipes;
 
 import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
+import io.coordinator.client.support.CuttableProxy;
 import io.coordinator.core.api.ErrorCode;
 import org.junit.jupiter.api.Test;
 
@@ -150,6 +151,28 @@ class DistributedMutexTest extends RecipeTestBase {
                 () -> waiting.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         assertTrue(failed.getCause() instanceof LockLostException, failed.getCause().toString());
         assertTrue(observer.exists(path).isEmpty());
+    }
+
+    @Test
+    void anUnlockThatCannotReachTheClusterStillFreesTheLockOnceItCan() throws Exception {
+        String path = "/locks/unlock-while-cut";
+        CuttableProxy proxy = cluster.keep(new CuttableProxy(cluster.cluster.endpoint(0)));
+        Coordinator holderClient = cluster.client(proxy.endpoint(), 30_000, 1_500);
+        DistributedMutex holder = new DistributedMutex(holderClient, path);
+        holder.lock();
+        DistributedMutex waiter = new DistributedMutex(cluster.client(), path);
+        Future<Lease> waiting = threads.submit(waiter::lock);
+        await().atMost(WAIT).until(() -> queueLength(cluster.client(), path) == 2);
+
+        proxy.cut();
+        assertThrows(CoordinatorException.class, holder::unlock);
+        assertFalse(holder.isHeldByCurrentThread());
+        // Back within the session's TTL: the holder's node must go although nobody calls unlock again
+        // (left behind, it would block the lock for as long as the holder's client lives).
+        proxy.heal();
+        Lease next = waiting.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertTrue(next.isHeld());
+        assertTrue(holderClient.state() != io.coordinator.client.SessionState.LOST);
     }
 
     @Test

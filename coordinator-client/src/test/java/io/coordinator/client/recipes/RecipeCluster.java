@@ -39,8 +39,13 @@ final class RecipeCluster implements AutoCloseable {
     }
 
     Coordinator client(String endpoints, long sessionTtlMillis) {
+        return client(endpoints, sessionTtlMillis, 15_000);
+    }
+
+    Coordinator client(String endpoints, long sessionTtlMillis, long requestTimeoutMillis) {
         Coordinator client = Coordinator.connect(ClientConfig.builder().endpoints(endpoints).shuffleEndpoints(false)
-                .sessionTtlMillis(sessionTtlMillis).requestTimeoutMillis(15_000).attemptTimeoutMillis(5_000).build());
+                .sessionTtlMillis(sessionTtlMillis).requestTimeoutMillis(requestTimeoutMillis)
+                .attemptTimeoutMillis(Math.min(5_000, requestTimeoutMillis)).build());
         return keep(client);
     }
 
