@@ -1,10 +1,6 @@
 package io.coordinator.jepsen.bench;
 
-import io.coordinator.client.MemberInfo;
 import io.coordinator.jepsen.baseline.EtcdCluster;
-import io.coordinator.jepsen.baseline.ZooKeeperCluster;
-import io.coordinator.jepsen.cluster.ClusterView;
-import io.coordinator.jepsen.cluster.ProcessCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,8 +31,8 @@ import java.util.concurrent.ThreadLocalRandom;
         description = "Measure write and read throughput and latency of Coordinator, ZooKeeper and etcd.")
 public final class Bench implements Callable<Integer> {
     static final List<String> SYSTEMS = List.of("coordinator", "zookeeper", "etcd");
-    private static final int MEMBERS = 3;
-    private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
+    private static final int MEMBERS = Clusters.MEMBERS;
+    private static final Duration LEADER_WAIT = Clusters.LEADER_WAIT;
 
     @Spec
     CommandSpec spec;
@@ -185,28 +181,13 @@ public final class Bench implements Callable<Integer> {
         if (endpoints != null) {
             return new Launched(cleanup.add(new CoordinatorTarget(endpoints)), "running cluster at " + endpoints);
         }
-        Path dir = cleanup.deleteLater(Files.createTempDirectory("bench-coordinator"));
-        ProcessCluster cluster = cleanup.add(ProcessCluster.start(dir, MEMBERS, ProcessCluster.freeBasePort(MEMBERS)));
-        MemberInfo leader = new ClusterView(cluster).awaitLeader(LEADER_WAIT);
-        String leaderId = leader.self().memberId();
-        String memberId = connect.equals("leader") ? leaderId
-                : cluster.memberIds().stream().filter(id -> !id.equals(leaderId)).findFirst().orElseThrow();
-        String endpoint = cluster.endpoint(memberId);
-        return new Launched(cleanup.add(new CoordinatorTarget(endpoint)),
-                MEMBERS + " member processes (" + cluster.endpoints() + "), client on " + role(memberId, leaderId)
-                        + " " + memberId + " " + endpoint);
+        Clusters.Started started = Clusters.coordinator(cleanup, connect.equals("leader"));
+        return new Launched(cleanup.add(new CoordinatorTarget(started.endpoint())), started.description());
     }
 
     private Launched launchZooKeeper(Cleanup cleanup) throws Exception {
-        Path dir = cleanup.deleteLater(Files.createTempDirectory("bench-zookeeper"));
-        ZooKeeperCluster cluster = cleanup.add(ZooKeeperCluster.start(dir, MEMBERS));
-        ZooKeeperCluster.Member leader = cluster.awaitLeader(LEADER_WAIT);
-        ZooKeeperCluster.Member member = connect.equals("leader") ? leader
-                : cluster.members().stream().filter(m -> m.id() != leader.id()).findFirst().orElseThrow();
-        ZooKeeperTarget target = cleanup.add(ZooKeeperTarget.connect(member.clientEndpoint(), LEADER_WAIT));
-        return new Launched(target, MEMBERS + " QuorumPeerMain processes (ZooKeeper "
-                + org.apache.zookeeper.Version.getFullVersion() + ", " + cluster.connectString() + "), client on "
-                + role(member.id(), leader.id()) + " " + member.id() + " " + member.clientEndpoint());
+        Clusters.Started started = Clusters.zooKeeper(cleanup, connect.equals("leader"));
+        return new Launched(cleanup.add(ZooKeeperTarget.connect(started.endpoint(), LEADER_WAIT)), started.description());
     }
 
     private Launched launchEtcd(Path binary, Cleanup cleanup) throws Exception {
@@ -217,17 +198,13 @@ public final class Bench implements Callable<Integer> {
                 : cluster.members().stream().filter(m -> !m.name().equals(leader.name())).findFirst().orElseThrow();
         EtcdTarget target = cleanup.add(new EtcdTarget(member.clientUrl()));
         return new Launched(target, MEMBERS + " etcd processes (" + EtcdCluster.version(binary) + ", " + binary
-                + "), HTTP/JSON gateway client on " + role(member.name(), leader.name()) + " " + member.name() + " "
+                + "), HTTP/JSON gateway client on " + Clusters.role(member.name(), leader.name()) + " " + member.name() + " "
                 + member.clientUrl());
     }
 
     /** The 1-minute load average: other work on the host skews every number, so it goes with them. */
     private static double loadAverage() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    private static String role(Object member, Object leader) {
-        return member.equals(leader) ? "the leader" : "follower";
     }
 
     private void print(Report.Table table) {
