@@ -2,6 +2,7 @@ package io.coordinator.jepsen.cli;
 
 import io.coordinator.client.cli.Ctl;
 import io.coordinator.jepsen.bench.Bench;
+import io.coordinator.jepsen.bench.RecipeBench;
 import io.coordinator.server.cli.LogTimeZone;
 import io.coordinator.server.cli.ServerMain;
 import picocli.CommandLine;
@@ -29,7 +30,8 @@ public final class Main {
                 .addSubcommand("server", new ServerMain.Server())
                 .addSubcommand("local-cluster", new ServerMain.LocalCluster())
                 .addSubcommand("ctl", new Ctl())
-                .addSubcommand("bench", new Bench());
+                .addSubcommand("bench", new Bench())
+                .addSubcommand("bench-recipes", new RecipeBench());
         System.exit(commandLine.execute(args));
     }
 }
