@@ -5,7 +5,6 @@ import io.coordinator.client.recipes.FencingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +45,8 @@ final class FencedFile {
         }
         synchronized (THIS_PROCESS) {
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+                    StandardOpenOption.WRITE)) {
+                channel.lock();  // held until the channel closes, at the end of this block
                 long highest = highest(read(channel));
                 if (token < highest) {
                     throw new FencingException(path.toString(), token, highest);
@@ -64,8 +64,8 @@ final class FencedFile {
             return List.of();
         }
         synchronized (THIS_PROCESS) {
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                channel.lock();
                 return read(channel);
             }
         }

@@ -13,7 +13,7 @@ import static org.awaitility.Awaitility.await;
  * Three real members in the test JVM (the client tests' {@link IsolatedCluster}; skipped without the
  * server's jar) and an admin client on them, for running the examples against.
  */
-final class ExampleCluster implements AutoCloseable {
+final class ExampleCluster {
     static final Duration WAIT = Duration.ofSeconds(30);
 
     final IsolatedCluster members;
@@ -41,8 +41,7 @@ final class ExampleCluster implements AutoCloseable {
         return members.endpoints();
     }
 
-    @Override
-    public void close() throws Exception {
+    void close() throws Exception {
         try {
             admin.close();
         } finally {
