@@ -17,7 +17,8 @@ final class Args {
 
     /**
      * @param known the option names the program takes besides {@code --endpoints}
-     * @throws IllegalArgumentException for an unknown option or one without a value
+     * @throws IllegalArgumentException for an unknown option or one without a value, or for --help:
+     *                                  its message lists the options
      */
     static Args parse(String[] argv, String... known) {
         Set<String> names = Set.of(known);
@@ -25,7 +26,8 @@ final class Args {
         for (int i = 0; i < argv.length; i += 2) {
             String name = argv[i];
             if (!name.equals("--endpoints") && !names.contains(name)) {
-                throw new IllegalArgumentException("unknown option " + name + "; options: --endpoints " + String.join(" ", known));
+                String options = "options: --endpoints H:P[,H:P...] " + String.join(" ", known);
+                throw new IllegalArgumentException(name.equals("--help") ? options : "unknown option " + name + "; " + options);
             }
             if (i + 1 >= argv.length) {
                 throw new IllegalArgumentException(name + " needs a value");

@@ -38,7 +38,14 @@ public final class ConfigReloader implements AutoCloseable {
     private Config current;
 
     public static void main(String[] argv) throws InterruptedException {
-        ConfigReloader service = start(argv, System.out);
+        ConfigReloader service;
+        try {
+            service = start(argv, System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(service::close));
         service.closed.await();
     }

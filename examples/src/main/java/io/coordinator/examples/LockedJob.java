@@ -38,6 +38,9 @@ public final class LockedJob {
         } catch (FencingException e) {
             System.err.println("fenced out, nothing more written: " + e.getMessage());
             System.exit(9);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
         }
     }
 

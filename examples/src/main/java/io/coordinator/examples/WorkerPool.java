@@ -50,7 +50,14 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     public static void main(String[] argv) throws InterruptedException {
-        WorkerPool pool = start(argv, System.out);
+        WorkerPool pool;
+        try {
+            pool = start(argv, System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(pool::close));
         pool.closed.await();
     }
