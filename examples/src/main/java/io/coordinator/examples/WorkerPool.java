@@ -140,8 +140,8 @@ public final class WorkerPool implements AutoCloseable {
 
         /** Hands out an item every interval until the term is revoked, and not a moment longer. */
         private void lead(Leadership won) throws InterruptedException {
-            term = won;
             out.printf("%s leads (token %d)%n", name, won.token());
+            term = won;  // after the line: whoever sees isLeader() has seen it printed
             CompletableFuture<Leadership.Reason> revoked = won.revoked();
             while (!stopped) {
                 try {
