@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -93,7 +94,10 @@ final class Call {
     }
 
     void armDeadline() {
-        ScheduledFuture<?> timer = invoker.transport().schedule(this::deadlinePassed, remainingMillis());
+        ScheduledFuture<?> timer = schedule(this::deadlinePassed, remainingMillis());
+        if (timer == null) {
+            return;
+        }
         synchronized (this) {
             deadlineTimer = timer;
         }
@@ -188,8 +192,11 @@ final class Call {
         long attemptTimeout = own > 0 ? own : invoker.config().attemptTimeoutMillis();
         if (attemptTimeout < remaining) {
             // Past the deadline the deadline timer decides; this one only catches a silent member early.
-            ScheduledFuture<?> timer = invoker.transport().schedule(
+            ScheduledFuture<?> timer = schedule(
                     () -> attemptTimedOut(attemptNo, slot, conn, id, attemptTimeout), attemptTimeout);
+            if (timer == null) {
+                return;
+            }
             synchronized (this) {
                 if (attemptNo == attempts && state != State.DONE) {
                     attemptTimer = timer;
@@ -402,7 +409,10 @@ final class Call {
             giveUp();
             return;
         }
-        ScheduledFuture<?> timer = invoker.transport().schedule(this::attempt, delay);
+        ScheduledFuture<?> timer = schedule(this::attempt, delay);
+        if (timer == null) {
+            return;
+        }
         synchronized (this) {
             if (state == State.DONE) {
                 timer.cancel(false);
@@ -465,6 +475,19 @@ final class Call {
             return;
         }
         finish(null, CoordinatorException.of(code, message));
+    }
+
+    /**
+     * Schedules on the client's threads; null, with the call failed as closed, once they are gone
+     * (the client was closed before or while the call was made).
+     */
+    private ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
+        try {
+            return invoker.transport().schedule(task, delayMillis);
+        } catch (RejectedExecutionException e) {
+            abortClosed();
+            return null;
+        }
     }
 
     void abortClosed() {
