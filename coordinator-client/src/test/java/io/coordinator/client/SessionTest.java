@@ -65,8 +65,10 @@ class SessionTest {
         FakeMember m = FakeMember.start(withSessions(answering("x")));
         Coordinator client = null;
         try {
-            client = Coordinator.connect(config(m).openSession(true).sessionTtlMillis(300).build());
-            await().atMost(Duration.ofSeconds(5)).until(() -> m.received(r -> is(r, Command.KeepAlive.class)).size() >= 3);
+            // A TTL long enough that a loaded machine's slow reply does not end the session (at 300 ms
+            // it did, under two parallel builds, and the keep-alives stopped with it).
+            client = Coordinator.connect(config(m).openSession(true).sessionTtlMillis(1_500).build());
+            await().atMost(Duration.ofSeconds(10)).until(() -> m.received(r -> is(r, Command.KeepAlive.class)).size() >= 3);
             FakeMember.Received keepAlive = m.received(r -> is(r, Command.KeepAlive.class)).get(0);
             assertEquals(new Command.KeepAlive(List.of(0x77L)), keepAlive.command());
         } finally {
@@ -83,6 +85,26 @@ class SessionTest {
             List<FakeMember.Received> closes = m.received(r -> is(r, Command.CloseSession.class));
             assertEquals(1, closes.size());
             assertEquals(new Command.CloseSession(0x77, 42), closes.get(0).command());
+        } finally {
+            ClientTestSupport.closeAll(client, m);
+        }
+    }
+
+    @Test
+    void callsOnAClosedClientFailWithUnavailableAndChangeNothing() {
+        FakeMember m = FakeMember.start(withSessions(answering("x")));
+        Coordinator client = Coordinator.connect(config(m).openSession(true).build());
+        try {
+            client.close();
+            int before = m.received(r -> true).size();
+            Coordinator closed = client;
+            CoordinatorException write = assertThrows(CoordinatorException.class,
+                    () -> closed.set("/after-close", bytes("x")));
+            assertEquals(ErrorCode.UNAVAILABLE, write.code());
+            CoordinatorException txn = assertThrows(CoordinatorException.class,
+                    () -> closed.txn().then(Ops.set("/after-close", bytes("x"), -1)).commit());
+            assertEquals(ErrorCode.UNAVAILABLE, txn.code());
+            assertEquals(before, m.received(r -> true).size());
         } finally {
             ClientTestSupport.closeAll(client, m);
         }
