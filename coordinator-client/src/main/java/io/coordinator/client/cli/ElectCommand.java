@@ -97,7 +97,14 @@ final class ElectCommand extends Ctl.Sub {
         CountDownLatch done = new CountDownLatch(1);
         // Ctrl-C: resign (or withdraw), so that the next candidate need not wait for the session to end.
         Thread onCtrlC = new Thread(() -> {
-            stopCampaign(campaign);
+            try {
+                stopCampaign(campaign);
+            } catch (RuntimeException e) {
+                // The main thread saw the term end and closed the client under this resign: the
+                // session's close removes the node all the same.
+                err().println("note: resign did not finish (" + e.getMessage() + "); the term ends with the session");
+                err().flush();
+            }
             awaitQuietly(done);
         }, "ctl-elect-resign");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
