@@ -240,8 +240,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
         if (event instanceof ChannelInputShutdownEvent) {
             // The client sent its last byte (half-closure is allowed, see HttpGateway): the requests
-            // it sent are still answered. A watch stream ends, as it does when the client closes.
+            // it sent are still answered. A watch stream ends, as it does when the client closes, and
+            // a lock or campaign still waiting gives up (HangUp).
             inputShut = true;
+            HangUp.of(ctx.channel()).happen();
             if (streaming) {
                 ctx.close();
             } else {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,10 +95,18 @@ public final class HttpGateway implements AutoCloseable {
         SessionGuard guard = new SessionGuard(tree, calls, config.consensus().proposalTimeoutMillis());
         Duration probeTimeout = Duration.ofMillis(config.http().peerStatusTimeoutMillis());
         HttpClient client = HttpClient.newBuilder().executor(probes).connectTimeout(probeTimeout).build();
+        SecureRandom random = new SecureRandom();
+        RecipeQueue queue = new RecipeQueue(calls, config.limits().pathLengthMax(), () -> {
+            byte[] id = new byte[8];
+            random.nextBytes(id);
+            return id;
+        });
+        Contenders contenders = new Contenders(queue, guard, watches, config.http().lockWaitMillisMax(), config.memberId());
         return new Router(config.memberId(), new NodeApi(calls, guard), new SessionApi(calls, guard),
                 new AdminApi(config.memberId(), config.members(), consensus, status, metrics),
                 new StatusPage(config.memberId(), config.members(), status, client, probeTimeout),
-                new WatchApi(watches, config.limits().watchPendingBytesMax(), config.memberId()));
+                new WatchApi(watches, config.limits().watchPendingBytesMax(), config.memberId()),
+                new LockApi(contenders, queue));
     }
 
     private void bind(InetSocketAddress address, ServerConfig config, Router router, MemberMetrics metrics)

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * GET /v1/children/PATH    GET /v1/exists/PATH    POST /v1/txn
  * POST /v1/sessions    POST /v1/sessions/ID/keepalive    DELETE /v1/sessions/ID
  * GET /v1/watch/PATH       a streaming response, one JSON line per notification
+ * POST /v1/lock/NAME       acquire (waits)         DELETE /v1/lock/KEY?token=T   release
  * </pre>
  */
 final class Router {
@@ -27,6 +28,7 @@ final class Router {
     private static final String EXISTS = "/v1/exists";
     private static final String SESSIONS = "/v1/sessions";
     static final String WATCH = "/v1/watch";
+    private static final String LOCK = "/v1/lock";
 
     private final String memberId;
     private final NodeApi nodes;
@@ -34,14 +36,17 @@ final class Router {
     private final AdminApi admin;
     private final StatusPage page;
     private final WatchApi watches;
+    private final LockApi locks;
 
-    Router(String memberId, NodeApi nodes, SessionApi sessions, AdminApi admin, StatusPage page, WatchApi watches) {
+    Router(String memberId, NodeApi nodes, SessionApi sessions, AdminApi admin, StatusPage page, WatchApi watches,
+           LockApi locks) {
         this.memberId = memberId;
         this.nodes = nodes;
         this.sessions = sessions;
         this.admin = admin;
         this.page = page;
         this.watches = watches;
+        this.locks = locks;
     }
 
     /**
@@ -72,7 +77,7 @@ final class Router {
         if (path.equals("/")) {
             return "page";
         }
-        for (String prefix : new String[]{NODES, CHILDREN, EXISTS, SESSIONS, WATCH}) {
+        for (String prefix : new String[]{NODES, CHILDREN, EXISTS, SESSIONS, WATCH, LOCK}) {
             if (under(path, prefix)) {
                 return prefix.substring("/v1/".length());
             }
@@ -120,6 +125,15 @@ final class Router {
         if (under(path, SESSIONS)) {
             return session(call, path.substring(SESSIONS.length()), timer);
         }
+        if (under(path, LOCK)) {
+            String node = nodePath(path, LOCK);
+            if (method.equals(HttpMethod.POST)) {
+                return locks.acquire(call, node, timer, channel);
+            } else if (method.equals(HttpMethod.DELETE)) {
+                return locks.release(call, node);
+            }
+            return notAllowed("POST, DELETE");
+        }
         switch (path) {
             case "/":
                 return get(call) ? page.render(call) : notAllowed("GET");
@@ -135,7 +149,8 @@ final class Router {
                 return call.method().equals(HttpMethod.POST) ? nodes.txn(call, timer) : notAllowed("POST");
             default:
                 return done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "NO_ROUTE",
-                        "no route " + path + " (see /v1/nodes/PATH, /v1/children/PATH, /v1/txn, /v1/sessions, /v1/watch/PATH, /metrics)"));
+                        "no route " + path + " (see /v1/nodes/PATH, /v1/children/PATH, /v1/txn, /v1/sessions, /v1/watch/PATH, "
+                                + "/v1/lock/NAME, /metrics)"));
         }
     }
 
