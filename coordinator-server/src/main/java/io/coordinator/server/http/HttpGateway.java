@@ -106,7 +106,8 @@ public final class HttpGateway implements AutoCloseable {
                 new AdminApi(config.memberId(), config.members(), consensus, status, metrics),
                 new StatusPage(config.memberId(), config.members(), status, client, probeTimeout),
                 new WatchApi(watches, config.limits().watchPendingBytesMax(), config.memberId()),
-                new LockApi(contenders, queue));
+                new LockApi(contenders, queue), new ElectionApi(contenders, queue, watches,
+                        config.limits().watchPendingBytesMax(), config.memberId()));
     }
 
     private void bind(InetSocketAddress address, ServerConfig config, Router router, MemberMetrics metrics)
