@@ -39,11 +39,11 @@ final class Contenders {
     CompletableFuture<Held> acquire(HttpCall call, String dir, String prefix, String what,
                                     ScheduledExecutorService timer, Channel channel) {
         long waitMillis = waitMillis(call);
-        if (call.headers().get(NodeApi.SESSION_ID) == null) {
-            throw GatewayException.badArguments(what + " belongs to a session: send " + NodeApi.SESSION_ID + " and "
+        long sessionId = call.longHeader(NodeApi.SESSION_ID, 0);
+        if (sessionId <= 0) {
+            throw GatewayException.badArguments(what + " belongs to a session: send " + NodeApi.SESSION_ID + " (positive) and "
                     + NodeApi.SESSION_SECRET + " (POST /v1/sessions grants one)");
         }
-        long sessionId = SessionApi.sessionId(call.headers().get(NodeApi.SESSION_ID).trim());
         long secret = NodeApi.secret(call);
         byte[] data = call.body();
         return guard.check(sessionId, secret, timer).thenCompose(refused -> {

@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  * {@code http.header-bytes-max}), body ({@code limits.frame-bytes-max}, like a binary frame),
  * connections ({@code http.connections-max}), idle keep-alive connections
  * ({@code http.idle-timeout-millis}), requests open per connection ({@link GatewayHandler#IN_FLIGHT_MAX}),
- * unwritten watch lines per stream ({@code limits.watch-pending-bytes-max}).
+ * unwritten watch or observer lines per stream ({@code limits.watch-pending-bytes-max}), the wait of
+ * a lock or campaign ({@code http.lock-wait-millis-max}).
  */
 public final class HttpGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);

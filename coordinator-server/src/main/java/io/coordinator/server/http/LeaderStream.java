@@ -59,6 +59,9 @@ final class LeaderStream implements WatchOutput {
                 observer.stream.refuse(errorReply(failure));
                 return;
             }
+            if (!channel.isActive()) {
+                return; // the client left during the read: its close already cleared the hub of this output
+            }
             observer.first = head;
             observer.seenRevision = head.revision();
             hub.watch(observer, WATCH_ID, new ClientMessage.Watch(name, WatchKind.PERSISTENT_RECURSIVE, head.revision() + 1));

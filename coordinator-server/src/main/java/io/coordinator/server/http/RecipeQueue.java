@@ -14,6 +14,7 @@ import io.coordinator.protocol.message.ServerMessage;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -77,7 +78,7 @@ final class RecipeQueue {
     record Holder(String key, long token, byte[] data) {
         boolean same(Holder other) {
             return other != null && key.equals(other.key) && token == other.token
-                    && java.util.Arrays.equals(data, other.data);
+                    && Arrays.equals(data, other.data);
         }
     }
 
