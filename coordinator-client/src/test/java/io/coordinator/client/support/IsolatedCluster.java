@@ -27,13 +27,15 @@ import java.util.stream.Stream;
  * config (so overrides are plain {@code dotted.key=value} strings), {@code Member.start} and
  * {@code close}. Without the jar the test is skipped, saying why.
  *
- * <p>Member i (from 0) listens for clients on 127.0.0.1 at {@link #endpoint(int)}. close() stops
+ * <p>Member i (from 0) listens for clients on 127.0.0.1 at {@link #endpoint(int)}, for HTTP at
+ * {@link #httpEndpoint(int)}. close() stops
  * every member and removes the data.
  */
 public final class IsolatedCluster implements AutoCloseable {
     private final Path dataDir;
     private final URLClassLoader loader;
     private final List<String> endpoints = new ArrayList<>();
+    private final List<String> httpEndpoints = new ArrayList<>();
     private final List<Object> members = new ArrayList<>();
 
     private IsolatedCluster(Path dataDir, URLClassLoader loader) {
@@ -83,12 +85,18 @@ public final class IsolatedCluster implements AutoCloseable {
             Files.writeString(file, (String) toYaml.invoke(null, config));
             Object tuned = load.invoke(null, file, overrides);
             endpoints.add("127.0.0.1:" + (base + i));
+            httpEndpoints.add("127.0.0.1:" + (base + 200 + i));
             members.add(invoke(() -> start.invoke(null, tuned)));
         }
     }
 
     public String endpoint(int i) {
         return endpoints.get(i);
+    }
+
+    /** Member {@code i}'s HTTP gateway, host:port (LocalClusterLayout puts it at base + 200 + i). */
+    public String httpEndpoint(int i) {
+        return httpEndpoints.get(i);
     }
 
     /** Every member's endpoint, comma-separated, in order. */

@@ -140,14 +140,15 @@ public record ServerConfig(
             @JsonProperty("header-bytes-max") int headerBytesMax,
             @JsonProperty("connections-max") int connectionsMax,
             @JsonProperty("idle-timeout-millis") long idleTimeoutMillis,
-            @JsonProperty("peer-status-timeout-millis") long peerStatusTimeoutMillis) {
-        public static final HttpSettings DEFAULTS = new HttpSettings(8192, 16384, 1024, 60_000, 2_000);
+            @JsonProperty("peer-status-timeout-millis") long peerStatusTimeoutMillis,
+            @JsonProperty("lock-wait-millis-max") long lockWaitMillisMax) {
+        public static final HttpSettings DEFAULTS = new HttpSettings(8192, 16384, 1024, 60_000, 2_000, 60_000);
 
         public HttpSettings {
             if (initialLineBytesMax < 256 || headerBytesMax < 1024) {
                 throw new IllegalArgumentException("http.initial-line-bytes-max must be at least 256 and header-bytes-max at least 1024");
             }
-            if (connectionsMax <= 0 || idleTimeoutMillis <= 0 || peerStatusTimeoutMillis <= 0) {
+            if (connectionsMax <= 0 || idleTimeoutMillis <= 0 || peerStatusTimeoutMillis <= 0 || lockWaitMillisMax <= 0) {
                 throw new IllegalArgumentException("http: values must be positive");
             }
         }

@@ -18,4 +18,10 @@ final class GatewayException extends RuntimeException {
     HttpReply reply() {
         return reply;
     }
+
+    /** The error's code and message, as the reply's JSON body names them. */
+    String describe() {
+        com.fasterxml.jackson.databind.JsonNode error = Json.parse(reply.body()).path("error");
+        return error.path("code").asText() + ": " + error.path("message").asText();
+    }
 }

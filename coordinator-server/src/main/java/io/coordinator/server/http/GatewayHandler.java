@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  * headers) and this connection is closed, since the byte stream has no trustworthy boundary left;
  * the member and its other connections go on. Every method here runs on the connection's event loop.
  *
- * <p>A watch ({@code GET /v1/watch/PATH}) is the last request a connection serves: once it is read,
- * the connection reads no more (requests pipelined behind it are dropped unanswered), and its answer,
+ * <p>A watch ({@code GET /v1/watch/PATH}, or an election's observer: {@link Router#streams}) is the
+ * last request a connection serves: once it is read, the connection reads no more (requests
+ * pipelined behind it are dropped unanswered), and its answer,
  * a stream or an error, closes the connection when it ends. A stream is exempt from the idle timeout;
  * while it runs the connection reads again, dropping what it reads, so that the client's close is seen.
  */
@@ -119,7 +120,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String route = Router.routeName(call.path());
-        boolean watch = Router.isWatch(call.path());
+        boolean watch = Router.streams(call);
         if (watch) {
             watchRead = true;
             ctx.channel().config().setAutoRead(false);
@@ -240,8 +241,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
         if (event instanceof ChannelInputShutdownEvent) {
             // The client sent its last byte (half-closure is allowed, see HttpGateway): the requests
-            // it sent are still answered. A watch stream ends, as it does when the client closes.
+            // it sent are still answered. A watch stream ends, as it does when the client closes, and
+            // a lock or campaign still waiting gives up (HangUp).
             inputShut = true;
+            HangUp.of(ctx.channel()).happen();
             if (streaming) {
                 ctx.close();
             } else {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +42,8 @@ import java.util.function.Supplier;
  * {@code http.header-bytes-max}), body ({@code limits.frame-bytes-max}, like a binary frame),
  * connections ({@code http.connections-max}), idle keep-alive connections
  * ({@code http.idle-timeout-millis}), requests open per connection ({@link GatewayHandler#IN_FLIGHT_MAX}),
- * unwritten watch lines per stream ({@code limits.watch-pending-bytes-max}).
+ * unwritten watch or observer lines per stream ({@code limits.watch-pending-bytes-max}), the wait of
+ * a lock or campaign ({@code http.lock-wait-millis-max}).
  */
 public final class HttpGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
@@ -94,10 +96,19 @@ public final class HttpGateway implements AutoCloseable {
         SessionGuard guard = new SessionGuard(tree, calls, config.consensus().proposalTimeoutMillis());
         Duration probeTimeout = Duration.ofMillis(config.http().peerStatusTimeoutMillis());
         HttpClient client = HttpClient.newBuilder().executor(probes).connectTimeout(probeTimeout).build();
+        SecureRandom random = new SecureRandom();
+        RecipeQueue queue = new RecipeQueue(calls, config.limits().pathLengthMax(), () -> {
+            byte[] id = new byte[8];
+            random.nextBytes(id);
+            return id;
+        });
+        Contenders contenders = new Contenders(queue, guard, watches, config.http().lockWaitMillisMax(), config.memberId());
         return new Router(config.memberId(), new NodeApi(calls, guard), new SessionApi(calls, guard),
                 new AdminApi(config.memberId(), config.members(), consensus, status, metrics),
                 new StatusPage(config.memberId(), config.members(), status, client, probeTimeout),
-                new WatchApi(watches, config.limits().watchPendingBytesMax(), config.memberId()));
+                new WatchApi(watches, config.limits().watchPendingBytesMax(), config.memberId()),
+                new LockApi(contenders, queue), new ElectionApi(contenders, queue, watches,
+                        config.limits().watchPendingBytesMax(), config.memberId()));
     }
 
     private void bind(InetSocketAddress address, ServerConfig config, Router router, MemberMetrics metrics)

@@ -19,7 +19,7 @@ import java.util.Map;
  *                {@code body} is unused, the answer is chunked and the last on its connection
  */
 record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers,
-                 boolean close, WatchStream stream) {
+                 boolean close, LineStream stream) {
     static final String JSON = "application/json; charset=utf-8";
     static final String REVISION_HEADER = "X-Coordinator-Revision";
 
@@ -32,7 +32,7 @@ record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Map
     }
 
     /** 200, chunked: the head now, then whatever {@code stream} writes once the head is out. */
-    static HttpReply streaming(String contentType, Map<String, String> headers, WatchStream stream) {
+    static HttpReply streaming(String contentType, Map<String, String> headers, LineStream stream) {
         return new HttpReply(HttpResponseStatus.OK, contentType, new byte[0], headers, true, stream);
     }
 

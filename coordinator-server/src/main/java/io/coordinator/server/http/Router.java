@@ -18,6 +18,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * GET /v1/children/PATH    GET /v1/exists/PATH    POST /v1/txn
  * POST /v1/sessions    POST /v1/sessions/ID/keepalive    DELETE /v1/sessions/ID
  * GET /v1/watch/PATH       a streaming response, one JSON line per notification
+ * POST /v1/lock/NAME       acquire (waits)         DELETE /v1/lock/KEY?token=T   release
+ * POST /v1/election/NAME   campaign (waits)        GET /v1/election/NAME         leader
+ * GET /v1/election/NAME?observe=true                a streaming response, one JSON line per leader change
+ * PUT /v1/election/KEY?token=T   proclaim          DELETE /v1/election/KEY?token=T   resign
  * </pre>
  */
 final class Router {
@@ -27,6 +31,8 @@ final class Router {
     private static final String EXISTS = "/v1/exists";
     private static final String SESSIONS = "/v1/sessions";
     static final String WATCH = "/v1/watch";
+    private static final String LOCK = "/v1/lock";
+    private static final String ELECTION = "/v1/election";
 
     private final String memberId;
     private final NodeApi nodes;
@@ -34,14 +40,19 @@ final class Router {
     private final AdminApi admin;
     private final StatusPage page;
     private final WatchApi watches;
+    private final LockApi locks;
+    private final ElectionApi elections;
 
-    Router(String memberId, NodeApi nodes, SessionApi sessions, AdminApi admin, StatusPage page, WatchApi watches) {
+    Router(String memberId, NodeApi nodes, SessionApi sessions, AdminApi admin, StatusPage page, WatchApi watches,
+           LockApi locks, ElectionApi elections) {
         this.memberId = memberId;
         this.nodes = nodes;
         this.sessions = sessions;
         this.admin = admin;
         this.page = page;
         this.watches = watches;
+        this.locks = locks;
+        this.elections = elections;
     }
 
     /**
@@ -72,7 +83,7 @@ final class Router {
         if (path.equals("/")) {
             return "page";
         }
-        for (String prefix : new String[]{NODES, CHILDREN, EXISTS, SESSIONS, WATCH}) {
+        for (String prefix : new String[]{NODES, CHILDREN, EXISTS, SESSIONS, WATCH, LOCK, ELECTION}) {
             if (under(path, prefix)) {
                 return prefix.substring("/v1/".length());
             }
@@ -85,9 +96,13 @@ final class Router {
         };
     }
 
-    /** The watch route: its answer is the last on its connection (see GatewayHandler). */
-    static boolean isWatch(String path) {
-        return under(path, WATCH);
+    /**
+     * A route that may answer with a stream (a watch, an election's observer): its answer is the last
+     * on its connection (see GatewayHandler).
+     */
+    static boolean streams(HttpCall call) {
+        return under(call.path(), WATCH)
+                || (under(call.path(), ELECTION) && call.method().equals(HttpMethod.GET) && call.param("observe") != null);
     }
 
     private CompletableFuture<HttpReply> dispatch(HttpCall call, ScheduledExecutorService timer, Channel channel) {
@@ -120,6 +135,18 @@ final class Router {
         if (under(path, SESSIONS)) {
             return session(call, path.substring(SESSIONS.length()), timer);
         }
+        if (under(path, LOCK)) {
+            String node = nodePath(path, LOCK);
+            if (method.equals(HttpMethod.POST)) {
+                return locks.acquire(call, node, timer, channel);
+            } else if (method.equals(HttpMethod.DELETE)) {
+                return locks.release(call, node);
+            }
+            return notAllowed("POST, DELETE");
+        }
+        if (under(path, ELECTION)) {
+            return election(call, nodePath(path, ELECTION), timer, channel);
+        }
         switch (path) {
             case "/":
                 return get(call) ? page.render(call) : notAllowed("GET");
@@ -135,8 +162,31 @@ final class Router {
                 return call.method().equals(HttpMethod.POST) ? nodes.txn(call, timer) : notAllowed("POST");
             default:
                 return done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "NO_ROUTE",
-                        "no route " + path + " (see /v1/nodes/PATH, /v1/children/PATH, /v1/txn, /v1/sessions, /v1/watch/PATH, /metrics)"));
+                        "no route " + path + " (see /v1/nodes/PATH, /v1/children/PATH, /v1/txn, /v1/sessions, /v1/watch/PATH, "
+                                + "/v1/lock/NAME, /v1/election/NAME, /metrics)"));
         }
+    }
+
+    /** NAME (POST: campaign, GET: leader) or KEY (PUT: proclaim, DELETE: resign). */
+    private CompletableFuture<HttpReply> election(HttpCall call, String node, ScheduledExecutorService timer, Channel channel) {
+        HttpMethod method = call.method();
+        if (method.equals(HttpMethod.POST)) {
+            return elections.campaign(call, node, timer, channel);
+        } else if (method.equals(HttpMethod.GET)) {
+            if (call.param("observe") != null) {
+                call.allowOnly("observe");
+                if (call.flag("observe")) {
+                    return elections.observe(node, channel);
+                }
+            }
+            call.allowOnly("consistency", "observe");
+            return elections.leader(call, node);
+        } else if (method.equals(HttpMethod.PUT)) {
+            return elections.proclaim(call, node);
+        } else if (method.equals(HttpMethod.DELETE)) {
+            return elections.resign(call, node);
+        }
+        return notAllowed("GET, POST, PUT, DELETE");
     }
 
     /** {@code ""} (POST: grant), {@code /ID} (DELETE: close), {@code /ID/keepalive} (POST). */

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.coordinator.server.http.GatewayClient.utf8;
 import static io.coordinator.server.http.HttpGatewayTest.expectError;
@@ -72,6 +74,31 @@ class HttpGatewayClusterTest {
                     .status());
         }
         expectError(http.get(0).get("/v1/nodes/owned"), 404, "NO_NODE");
+    }
+
+    @Test
+    @Order(2)
+    void aLockHeldThroughOneMemberIsWaitedForOnAnotherAndReleasedThroughAThird() throws Exception {
+        GatewayClient.Session holder = http.get(0).openSession(10_000);
+        GatewayClient.Session waiter = http.get(1).openSession(10_000);
+        GatewayClient.Answer held = http.get(0).send("POST", "/v1/lock/locks/spread", null, holder.headers());
+        assertEquals(200, held.status(), held.text());
+        // The waiter's member learns of the release from its own copy of the log (its watch hub).
+        CompletableFuture<GatewayClient.Answer> waiting = http.get(1).sendAsync("POST",
+                "/v1/lock/locks/spread?wait-ms=15000", null, waiter.headers());
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                http.get(2).get("/v1/children/locks/spread").json().get("children").size() == 2);
+        assertFalse(waiting.isDone());
+
+        GatewayClient.Answer released = http.get(2).send("DELETE", "/v1/lock" + held.json().get("key").asText()
+                + "?token=" + held.json().get("token").asLong(), null, NONE);
+        assertEquals(200, released.status(), released.text());
+        GatewayClient.Answer next = waiting.get(20, TimeUnit.SECONDS);
+        assertEquals(200, next.status(), next.text());
+        assertTrue(next.json().get("token").asLong() > held.json().get("token").asLong());
+        http.get(2).closeSession(holder);
+        http.get(2).closeSession(waiter);
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.get(0).get("/v1/children/locks/spread").status() == 404);
     }
 
     @Test
