@@ -21,9 +21,11 @@ import java.util.stream.Collectors;
  * could see the difference), so binary search finds the first invalid cut.</li>
  * <li>From the operations of that cut, with their real outcomes (a known outcome only constrains more
  * than an unknown one, so this set is invalid as well), remove chunks and then single operations while
- * what is left stays invalid (delta debugging), until no single operation can go or the time is up. An
- * operation that produced a value another one left observes stays ({@link Model#observes}): without it
- * the set would still be invalid, but for a reason the real history does not have.</li>
+ * what is left stays invalid (delta debugging), until no single operation can go or the time is up. The
+ * last operation that could have produced a value a kept one observed stays ({@link Model#observes}):
+ * without it the set would still be invalid, but for a reason the real history does not have. (Other
+ * such reasons remain possible, e.g. a failed compare-and-set left without the write that made it fail;
+ * the set is then still a true counterexample, only a less telling one.)</li>
  * </ol>
  * Removal stops early at the deadline; the set returned is invalid either way, only perhaps not minimal.
  */
@@ -58,18 +60,24 @@ final class Counterexample {
     }
 
     /**
-     * Whether every value an operation of {@code candidate} observes, and some operation of {@code current}
-     * produced, is still produced by one in {@code candidate}: a stale read shown without the write of the
-     * value it read would be invalid too, but would mislead.
+     * Whether, for every operation of {@code candidate} that observed a value, the last operation of
+     * {@code current} invoked before that observer returned that could have produced the value is still
+     * in {@code candidate}. Without it the set would still be invalid, but for a reason the real history
+     * does not have: a read of a value nobody wrote, or a read made stale by dropping the write it saw.
      */
     private static boolean keepsProducers(Model<?> model, List<Operation> current, List<Operation> candidate) {
-        Set<Object> produced = new HashSet<>();
-        current.forEach(op -> produced.addAll(model.produces(op)));
-        Set<Object> stillProduced = new HashSet<>();
-        candidate.forEach(op -> stillProduced.addAll(model.produces(op)));
-        for (Operation op : candidate) {
-            for (Object value : model.observes(op)) {
-                if (produced.contains(value) && !stillProduced.contains(value)) {
+        Set<Integer> kept = new HashSet<>();
+        candidate.forEach(op -> kept.add(op.id()));
+        for (Operation observer : candidate) {
+            for (Object value : model.observes(observer)) {
+                Operation source = null;
+                for (Operation op : current) {
+                    if (op != observer && op.callLine() < observer.returnLine() && model.produces(op).contains(value)
+                            && (source == null || op.callLine() > source.callLine())) {
+                        source = op;
+                    }
+                }
+                if (source != null && !kept.contains(source.id())) {
                     return false;
                 }
             }
