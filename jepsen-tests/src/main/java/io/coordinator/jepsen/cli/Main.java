@@ -3,6 +3,7 @@ package io.coordinator.jepsen.cli;
 import io.coordinator.client.cli.Ctl;
 import io.coordinator.jepsen.bench.Bench;
 import io.coordinator.jepsen.bench.RecipeBench;
+import io.coordinator.jepsen.checker.Check;
 import io.coordinator.server.cli.LogTimeZone;
 import io.coordinator.server.cli.ServerMain;
 import picocli.CommandLine;
@@ -31,6 +32,7 @@ public final class Main {
                 .addSubcommand("local-cluster", new ServerMain.LocalCluster())
                 .addSubcommand("ctl", new Ctl())
                 .addSubcommand("bench", new Bench())
+                .addSubcommand("check", new Check())
                 .addSubcommand("bench-recipes", new RecipeBench());
         System.exit(commandLine.execute(args));
     }
