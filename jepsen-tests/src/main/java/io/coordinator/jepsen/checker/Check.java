@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +32,8 @@ import java.util.concurrent.Callable;
         description = {"Check recorded histories: linearizability of registers or locks, or a set's contents.",
                 "Each FILE is JSON Lines, one event a line in real-time order, with Jepsen's fields, e.g.",
                 "  {\"process\": 3, \"type\": \"invoke\", \"f\": \"cas\", \"key\": \"x\", \"value\": [3, 0]}",
-                "(see jepsen-tests/README.md). Exit: 0 all valid, 1 any invalid, 3 none invalid but some unknown,",
-                "2 usage or parse error."})
+                "(see jepsen-tests/README.md).",
+                "Exit: 0 all valid, 1 any invalid, 3 none invalid but some unknown, 2 usage or parse error."})
 public final class Check implements Callable<Integer> {
     public static final int VALID = 0;
     public static final int INVALID = 1;
@@ -91,6 +92,10 @@ public final class Check implements Callable<Integer> {
                 history = format.equals("jsonl") ? History.read(file, vocabulary) : JepsenLog.read(file, vocabulary);
             } catch (HistoryFormatException e) {
                 err.println(e.getMessage());
+                error = true;
+                continue;
+            } catch (NoSuchFileException e) {
+                err.println(file + ": no such file");
                 error = true;
                 continue;
             } catch (IOException e) {

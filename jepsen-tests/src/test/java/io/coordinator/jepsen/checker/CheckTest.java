@@ -118,7 +118,9 @@ class CheckTest {
         assertEquals(2, run.code());
         assertEquals(bad + ":2: a completion (ok) of process 1, which has no invocation outstanding", run.err().strip());
         assertEquals(4 + 1, run.lines().size(), "the other files are still judged: " + run.out());
-        assertEquals(2, run(dir.resolve("missing.jsonl").toString()).code());
+        Run missing = run(dir.resolve("missing.jsonl").toString());
+        assertEquals(2, missing.code());
+        assertEquals(dir.resolve("missing.jsonl") + ": no such file", missing.err().strip());
         assertTrue(run("--model", "queue", valid()).err().contains("unknown --model 'queue'; known: register, mutex, set"));
         assertEquals(2, run("--model", "queue", valid()).code());
         assertEquals(2, run().code());
