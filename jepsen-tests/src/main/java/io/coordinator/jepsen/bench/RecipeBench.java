@@ -53,7 +53,7 @@ public final class RecipeBench implements Callable<Integer> {
         results.add(measure("coordinator"));
         results.add(measure("zookeeper"));
         out().println();
-        row("system", "op", "p50 ms", "p99 ms", "max ms", "ops");
+        header("system", "op", "p50 ms", "p99 ms", "max ms", "ops");
         for (Measured m : results) {
             print(m.system(), "lock+unlock", m.lock());
             print(m.system(), "handover", m.handover());
@@ -62,7 +62,7 @@ public final class RecipeBench implements Callable<Integer> {
         Measured theirs = results.get(1);
         out().println();
         out().println("Coordinator / ZooKeeper+Curator (below 1x favours Coordinator):");
-        row("op", "p50", "p99", "", "", "");
+        header("op", "p50", "p99", "", "", "");
         ratio("lock+unlock", ours.lock(), theirs.lock());
         ratio("handover", ours.handover(), theirs.handover());
         return 0;
@@ -112,6 +112,14 @@ public final class RecipeBench implements Callable<Integer> {
 
     private static String fmt(double value) {
         return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    /** A row, then in Markdown the line that makes it a table's header. */
+    private void header(String... cells) {
+        row(cells);
+        if (markdown) {
+            out().println("|---".repeat(cells.length) + "|");
+        }
     }
 
     private void row(String... cells) {

@@ -23,6 +23,7 @@ class RecipeBenchTest {
         assertTrue(report.matches("(?s).*\\| coordinator \\| lock\\+unlock \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| 5 \\|.*"), report);
         assertTrue(report.matches("(?s).*\\| zookeeper \\| handover \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| 3 \\|.*"), report);
         assertTrue(report.contains("Curator 5."), report);
+        assertTrue(report.contains("| system | op | p50 ms | p99 ms | max ms | ops |\n|---|---|---|---|---|---|\n"), report);
         assertTrue(report.matches("(?s).*\\| handover \\| [0-9.]+x \\| [0-9.]+x \\|.*"), report);
     }
 
