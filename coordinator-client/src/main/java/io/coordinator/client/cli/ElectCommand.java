@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.coordinator.client.cli.Ctl.EXIT_LOST;
 import static io.coordinator.client.cli.Ctl.EXIT_OK;
@@ -96,14 +97,19 @@ final class ElectCommand extends Ctl.Sub {
         CompletableFuture<Leadership> campaign = election.campaignAsync(value.getBytes(StandardCharsets.UTF_8));
         CountDownLatch done = new CountDownLatch(1);
         // Ctrl-C: resign (or withdraw), so that the next candidate need not wait for the session to end.
+        // The term reads as revoked as soon as the resign begins; the main thread then waits for the
+        // resign's delete to finish before it returns and the client closes under it.
+        CountDownLatch resigned = new CountDownLatch(1);
+        AtomicBoolean resigning = new AtomicBoolean();
         Thread onCtrlC = new Thread(() -> {
+            resigning.set(true);
             try {
                 stopCampaign(campaign);
             } catch (RuntimeException e) {
-                // The main thread saw the term end and closed the client under this resign: the
-                // session's close removes the node all the same.
                 err().println("note: resign did not finish (" + e.getMessage() + "); the term ends with the session");
                 err().flush();
+            } finally {
+                resigned.countDown();
             }
             awaitQuietly(done);
         }, "ctl-elect-resign");
@@ -116,6 +122,9 @@ final class ElectCommand extends Ctl.Sub {
             out().flush();
             Leadership.Reason reason = term.revoked().get();
             if (reason == Leadership.Reason.RESIGNED) {
+                if (resigning.get()) {
+                    resigned.await(client.config().requestTimeoutMillis() + 1_000, TimeUnit.MILLISECONDS);
+                }
                 err().println("resigned " + path);
                 return EXIT_OK;
             }

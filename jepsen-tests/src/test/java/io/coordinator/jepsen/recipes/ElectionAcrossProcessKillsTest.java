@@ -102,6 +102,30 @@ class ElectionAcrossProcessKillsTest extends ProcessRecipeTestBase {
         assertTrue(observed.size() >= 4, "expected the first leader and three handovers: " + observed);
     }
 
+    @Test
+    void ctlElectResignsOnSigtermSoTheNextCandidateNeedNotWaitForTheSession() throws Exception {
+        outputs = Files.createDirectories(dataDir.resolve("ctl-elect"));
+        String classpath = PrivateClasspath.of(dataDir.resolve("ctl-classpath"));
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-cp", classpath, io.coordinator.jepsen.cli.Main.class.getName(),
+                "ctl", "--endpoints", cluster.endpoints(), "elect", "/election/sigterm", "ctl-1", "--ttl-ms", "30000");
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(outputs.resolve("out").toFile())
+                .redirectError(outputs.resolve("err").toFile())
+                .start();
+        candidates.put("ctl-1", process);
+        await().atMost(WAIT).until(() -> Files.readString(outputs.resolve("out")).startsWith("elected /election/sigterm token "));
+        Coordinator client = client(10_000);
+        process.destroy(); // SIGTERM, as Ctrl-C's shutdown path
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        String err = Files.readString(outputs.resolve("err"));
+        assertTrue(err.contains("resigned /election/sigterm"), err);
+        assertTrue(!err.contains("Exception") && !err.contains("note:"), "the resign finished before the client closed: " + err);
+        // Resigned, not expired: the node is gone well before the session's 30 s TTL.
+        assertTrue(client.exists("/election/sigterm").isEmpty()
+                || client.children("/election/sigterm").names().isEmpty(), "the candidate's node is still there");
+    }
+
     private void observe(String endpoint, List<Leader> seen) {
         Coordinator client = closedAfterTest(Coordinator.connect(io.coordinator.client.ClientConfig.builder()
                 .endpoints(endpoint).sessionTtlMillis(10_000).requestTimeoutMillis(30_000).build()));
