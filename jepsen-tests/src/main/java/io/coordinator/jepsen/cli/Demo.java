@@ -22,10 +22,12 @@ import java.util.concurrent.Callable;
 /**
  * Starts three member processes and narrates what a CP cluster does: a write on one member is read
  * on another, the leader dies by SIGKILL and writes resume under a new leader, the dead member comes
- * back and catches up. Everything it starts is stopped at the end or on Ctrl-C.
+ * back and catches up; then the leader is cut off from the majority ({@link PartitionAct}). The
+ * members talk to each other through fault proxies in this process. Everything it starts is stopped
+ * at the end or on Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a local 3-member cluster and narrate a short failover scenario.")
+        description = "Run a local 3-member cluster and narrate a failover and a partition.")
 public final class Demo implements Callable<Integer> {
     @Option(names = "--base-port", defaultValue = "7000",
             description = "Member i listens for clients on base+i (default ${DEFAULT-VALUE}); a busy range falls back to a free one")
@@ -43,7 +45,7 @@ public final class Demo implements Callable<Integer> {
         Path dir = temporary ? Files.createTempDirectory("coordinator-demo") : dataDir;
         int base = ProcessCluster.isFree(basePort, 3) ? basePort : ProcessCluster.freeBasePort(3);
         say("Coordinator demo: three members as separate processes on 127.0.0.1, data in " + dir);
-        try (ProcessCluster cluster = ProcessCluster.start(dir, 3, base)) {
+        try (ProcessCluster cluster = ProcessCluster.startWithProxies(dir, 3, base)) {
             ClusterView view = new ClusterView(cluster);
             say("started m1, m2, m3 (clients on " + cluster.endpoints() + "); waiting for a leader ...");
             MemberInfo leader = view.awaitLeader(Duration.ofSeconds(60));
@@ -89,6 +91,10 @@ public final class Demo implements Callable<Integer> {
                             + "\" and revision >= " + target);
                 }
                 view.printStatus(System.out);
+            }
+            if (!new PartitionAct(cluster, view, this::say).run()) {
+                say("demo failed: a promise of the partition act did not hold (see above)");
+                return 1;
             }
             say("stopping all members");
         } catch (CoordinatorException e) {
