@@ -1,22 +1,16 @@
 package io.coordinator.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.coordinator.server.support.InProcessCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -33,29 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code /v1/election/...}: campaign waits to lead, proclaim and resign act only for the leader's key
  * and token, the leader read, and the observer stream that sees every leader and value.
  */
-class HttpElectionTest {
-    private static final Map<String, String> NONE = Map.of();
+class HttpElectionTest extends OneMemberGatewayTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient STREAMS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private static InProcessCluster cluster;
-    private static GatewayClient http;
-
-    @BeforeAll
-    static void startMember() throws Exception {
-        cluster = InProcessCluster.start(1);
-        http = new GatewayClient(cluster.member(0).httpAddress());
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> http.get("/ready").status() == 200);
-    }
-
-    @AfterAll
-    static void stopMember() throws IOException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void anObserverSeesEachLeaderAndValueAsCampaignProclaimAndResignGoBy() throws Exception {

@@ -4,20 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.coordinator.core.api.Op;
 import io.coordinator.core.api.Response;
 import io.coordinator.server.config.ServerConfig;
-import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.support.RawConnection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import static io.coordinator.server.http.GatewayClient.utf8;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,25 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The HTTP/JSON gateway of a single member: the same operations as the binary port, errors as
  * typed JSON with fitting statuses, sessions and ephemerals, bounds, and the operator endpoints.
  */
-class HttpGatewayTest {
-    private static final Map<String, String> NONE = Map.of();
-    private static InProcessCluster cluster;
-    private static GatewayClient http;
-
-    @BeforeAll
-    static void startMember() throws Exception {
-        cluster = InProcessCluster.start(1);
-        http = new GatewayClient(cluster.member(0).httpAddress());
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> http.get("/ready").status() == 200);
-    }
-
-    @AfterAll
-    static void stopMember() throws IOException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class HttpGatewayTest extends OneMemberGatewayTest {
 
     @Test
     void createGetSetDeleteRoundTripAsOverTheBinaryPort() throws Exception {

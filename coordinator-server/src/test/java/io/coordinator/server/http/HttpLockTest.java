@@ -1,9 +1,6 @@
 package io.coordinator.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.coordinator.server.support.InProcessCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,26 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code POST /v1/lock/NAME} and {@code DELETE /v1/lock/KEY?token=T}: exclusion in request order,
  * fencing tokens that grow, and bad input refused with nothing changed.
  */
-class HttpLockTest {
-    private static final Map<String, String> NONE = Map.of();
+class HttpLockTest extends OneMemberGatewayTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static InProcessCluster cluster;
-    private static GatewayClient http;
-
-    @BeforeAll
-    static void startMember() throws Exception {
-        cluster = InProcessCluster.start(1);
-        http = new GatewayClient(cluster.member(0).httpAddress());
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> http.get("/ready").status() == 200);
-    }
-
-    @AfterAll
-    static void stopMember() throws IOException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void threeLockersHoldOneAtATimeInRequestOrderWithGrowingTokens() throws Exception {

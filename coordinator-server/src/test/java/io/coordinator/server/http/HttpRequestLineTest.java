@@ -1,18 +1,13 @@
 package io.coordinator.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.coordinator.server.support.InProcessCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,24 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The request line, byte by byte, over a raw socket: what HTTP.md promises for percent-escapes,
  * paths that are not UTF-8, HTTP versions, and a client that half-closes after its request.
  */
-class HttpRequestLineTest {
-    private static InProcessCluster cluster;
-    private static GatewayClient http;
-
-    @BeforeAll
-    static void startMember() throws Exception {
-        cluster = InProcessCluster.start(1);
-        http = new GatewayClient(cluster.member(0).httpAddress());
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> http.get("/ready").status() == 200);
-    }
-
-    @AfterAll
-    static void stopMember() throws IOException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class HttpRequestLineTest extends OneMemberGatewayTest {
 
     private static RawHttp connect() throws IOException {
         return new RawHttp(cluster.member(0).httpAddress());

@@ -1,13 +1,10 @@
 package io.coordinator.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.watch.WatchHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -35,29 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code GET /v1/watch/PATH}: watches as a chunked stream of JSON lines, read with java.net.http. */
-class HttpWatchTest {
-    private static final Map<String, String> NONE = Map.of();
+class HttpWatchTest extends OneMemberGatewayTest {
     private static final Duration READ_BOUND = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient STREAMS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private static InProcessCluster cluster;
-    private static GatewayClient http;
-
-    @BeforeAll
-    static void startMember() throws Exception {
-        cluster = InProcessCluster.start(1);
-        http = new GatewayClient(cluster.member(0).httpAddress());
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> http.get("/ready").status() == 200);
-    }
-
-    @AfterAll
-    static void stopMember() throws IOException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void recursiveWatchSeesEveryWriteInRevisionOrder() throws Exception {
