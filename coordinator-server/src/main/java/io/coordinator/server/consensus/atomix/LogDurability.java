@@ -22,8 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>What this class adds, at three points, all on the Raft thread (which owns the log writer):
  * <ul>
- *   <li>a leader forces its log before an AppendRequest with entries leaves ({@link #beforeReplicating}),
- *       so its own copy is durable before any quorum that includes it can form;</li>
+ *   <li>a leader forces its log once it has sent an AppendRequest with entries
+ *       ({@link #afterReplicating}): the force is queued on the Raft thread behind the sends to every
+ *       follower, so it runs while the followers append and force, in parallel rather than in series
+ *       (Raft allows it, as etcd does: what matters is that the leader counts itself toward a quorum
+ *       only once its copy is durable, which the third point below guarantees);</li>
  *   <li>a follower forces its log before acknowledging an AppendRequest with entries
  *       ({@link #beforeAcknowledging});</li>
  *   <li>a leader forces its log before its commit index moves over entries it has not forced
@@ -54,9 +57,22 @@ final class LogDurability {
         this.raft = raft;
     }
 
-    /** Leader: entries are about to be sent to a follower. */
-    CompletableFuture<Void> beforeReplicating() {
-        return onRaftThread(false);
+    /**
+     * Leader: entries were just handed to the transport for a follower. Queues one force on the Raft
+     * thread, after the task that is sending them to every follower; it does nothing when an earlier
+     * one already forced up to the log's end. A failure is left to {@link #beforeLeaderCommits},
+     * which forces again before anything is committed.
+     */
+    void afterReplicating() {
+        RaftContext context = raft;
+        if (context == null) {
+            return;
+        }
+        try {
+            context.getThreadContext().execute(() -> force(context, false));
+        } catch (RejectedExecutionException e) {
+            // closing: nothing more is committed
+        }
     }
 
     /** Follower: entries were appended and are about to be acknowledged. */

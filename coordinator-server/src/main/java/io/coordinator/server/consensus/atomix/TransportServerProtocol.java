@@ -149,9 +149,11 @@ final class TransportServerProtocol implements RaftServerProtocol {
     @Override
     public CompletableFuture<AppendResponse> append(MemberId memberId, AppendRequest request) {
         commits.sending(memberId, request.commitIndex());
-        CompletableFuture<AppendResponse> answer = request.entries().isEmpty()
-                ? endpoints.request(memberId, RaftRpc.APPEND, request)
-                : durability.beforeReplicating().thenCompose(synced -> endpoints.request(memberId, RaftRpc.APPEND, request));
+        CompletableFuture<AppendResponse> answer = endpoints.request(memberId, RaftRpc.APPEND, request);
+        if (!request.entries().isEmpty()) {
+            // The leader's own force runs while the followers append and force theirs, not before it.
+            durability.afterReplicating();
+        }
         // Atomix handles the answer on the Raft thread; the announcer's check is queued behind that.
         CompletableFuture<AppendResponse> toRaft = new CompletableFuture<>();
         answer.whenComplete((response, error) -> {
