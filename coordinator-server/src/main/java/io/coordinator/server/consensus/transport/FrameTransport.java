@@ -129,6 +129,7 @@ public final class FrameTransport implements AutoCloseable {
     private final AtomicLong correlationIds = new AtomicLong();
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final EventLoopGroup group;
+    private final SelfDelivery self;
     private final Bootstrap clientBootstrap;
     private Channel serverChannel;
     private volatile boolean closed;
@@ -145,6 +146,8 @@ public final class FrameTransport implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         peerAddresses.forEach((id, address) -> peers.put(id, new Peer(id, address, settings.connectionsPerPeer())));
         this.group = new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("raft-io-" + localId, true));
+        this.self = new SelfDelivery(group.next(), requestHandlers::get, messageHandlers::get,
+                settings.frameBytesMax() - HEADER_BYTES);
         this.clientBootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -222,6 +225,9 @@ public final class FrameTransport implements AutoCloseable {
             return CompletableFuture.failedFuture(new IOException("request of " + payload.length
                     + " bytes exceeds the frame limit of " + settings.frameBytesMax()));
         }
+        if (peerId.equals(localId)) {
+            return self.request(type, payload);
+        }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         Channel detour = detourOf(peer);
         if (detour != null) {
@@ -244,6 +250,10 @@ public final class FrameTransport implements AutoCloseable {
         Peer peer = peers.get(peerId);
         if (peer == null || payload.length > settings.frameBytesMax() - HEADER_BYTES) {
             log.debug("member={} dropped message type {} to {}", localId, type, peerId);
+            return;
+        }
+        if (peerId.equals(localId)) {
+            self.send(type, payload);
             return;
         }
         Channel detour = detourOf(peer);

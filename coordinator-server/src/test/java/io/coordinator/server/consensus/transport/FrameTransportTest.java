@@ -60,6 +60,45 @@ class FrameTransportTest {
     }
 
     @Test
+    void aMemberTalksToItselfWithoutItsOwnPortInOrderAndOnANettyThread() throws Exception {
+        addresses("a");
+        FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
+        // Its own port is closed: a request that went through TCP would fail to connect.
+        a.close();
+        FrameTransport self = new FrameTransport("a", new InetSocketAddress(HOST, 1), Map.of("a", addresses.get("a")),
+                new TransportSettings(2, LONG_TIMEOUT_MILLIS, 1000, 16 * 1024, 1));
+        transports.add(self);
+        List<String> received = new CopyOnWriteArrayList<>();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        self.registerRequestHandler(ECHO, payload -> {
+            received.add(new String(payload, StandardCharsets.UTF_8));
+            threads.add(Thread.currentThread().getName());
+            return CompletableFuture.completedFuture(payload);
+        });
+        self.registerMessageHandler(ECHO, payload -> received.add("message " + new String(payload, StandardCharsets.UTF_8)));
+        self.registerRequestHandler(FAILS, payload -> CompletableFuture.failedFuture(new IllegalStateException("no")));
+        List<String> sent = new ArrayList<>();
+        List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            sent.add("m" + i);
+            answers.add(self.request("a", i % 3, ECHO, bytes("m" + i)));
+        }
+        self.send("a", 0, ECHO, bytes("last"));
+        sent.add("message last");
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertArrayEquals(bytes("m99"), answers.get(99).get());
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == sent.size());
+        assertEquals(sent, received);
+        assertTrue(threads.stream().allMatch(name -> name.startsWith("raft-io-a")), threads.toString());
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> self.request("a", 0, FAILS, bytes("x")).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(RemoteFailureException.class, failed.getCause());
+        ExecutionException unknown = assertThrows(ExecutionException.class,
+                () -> self.request("a", 0, 99, bytes("x")).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(java.net.ConnectException.class, unknown.getCause());
+    }
+
+    @Test
     void requestsOfOneLaneReachThePeerInTheOrderSent() throws Exception {
         addresses("a", "b");
         FrameTransport a = transport("a", LONG_TIMEOUT_MILLIS);
