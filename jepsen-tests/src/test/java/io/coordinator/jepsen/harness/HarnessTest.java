@@ -59,6 +59,22 @@ class HarnessTest {
         assertEquals(Verdict.VALID, new LinearizabilityChecker<>(new RegisterModel())
                 .check(history, Duration.ofSeconds(30), Duration.ofSeconds(5)).verdict());
 
+        // The same history with one stale read appended is caught: a write of 7 (no client writes
+        // more than 4) acknowledged, then a read of k0's last value seen in the final reads.
+        Object lastSeen = history.operations().stream().filter(op -> op.key().equals("k0") && op.f().equals("read")
+                && op.outcome() == io.coordinator.jepsen.checker.Outcome.OK).reduce((a, b) -> b).orElseThrow().output();
+        Path doctored = dir.resolve("doctored.jsonl");
+        Files.copy(folder.resolve("history.jsonl"), doctored);
+        Files.writeString(doctored, String.join("\n",
+                "{\"process\": 9999, \"type\": \"invoke\", \"f\": \"write\", \"key\": \"k0\", \"value\": 7}",
+                "{\"process\": 9999, \"type\": \"ok\", \"f\": \"write\", \"key\": \"k0\", \"value\": 7}",
+                "{\"process\": 9999, \"type\": \"invoke\", \"f\": \"read\", \"key\": \"k0\", \"value\": null}",
+                "{\"process\": 9999, \"type\": \"ok\", \"f\": \"read\", \"key\": \"k0\", \"value\": " + lastSeen + "}", ""),
+                java.nio.file.StandardOpenOption.APPEND);
+        RunVerdict.Result caught = RunVerdict.check(doctored, Duration.ofSeconds(30));
+        assertEquals(Verdict.INVALID, caught.verdict());
+        assertEquals("k0", caught.firstInvalid().key());
+
         List<String> timeline = Files.readAllLines(folder.resolve("timeline.txt"));
         timeline.forEach(line -> System.out.println("  " + line));
         assertTrue(timeline.stream().anyMatch(line -> line.matches("\\s*\\d+\\.\\d{3}s start (partition|kill|pause): .*")), "no fault started");
