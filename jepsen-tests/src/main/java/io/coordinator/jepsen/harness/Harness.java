@@ -216,7 +216,8 @@ public final class Harness implements Callable<Integer> {
             phase("cluster up, leader " + new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT).self().memberId());
             List<Endpoint> endpoints = cluster.memberIds().stream().map(id -> Endpoint.parse(cluster.endpoint(id))).toList();
             BufferedWriter writer = Files.newBufferedWriter(historyFile(), StandardCharsets.UTF_8);
-            recorder = new HistoryRecorder(writer, System::nanoTime);
+            long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
+            recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
             load = new RegisterWorkload(endpoints, clients, keys, seed, recorder);
             load.setUp(LEADER_TIMEOUT);
             if (!faults.isEmpty()) {

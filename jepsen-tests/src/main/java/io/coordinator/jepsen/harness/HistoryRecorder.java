@@ -16,8 +16,9 @@ import java.util.function.LongSupplier;
  * one event a line: {@code {"process": 3, "type": "invoke", "f": "cas", "key": "k0", "value": [3, 0],
  * "time": 1234567}}. Call {@link #invoke} before the call is sent and {@link #complete} after its
  * outcome is known: the checker takes the line order as real-time order, so an event is written, under
- * this object's lock, before anything that happens after it can be. {@code time} (nanoseconds since the
- * recorder was made) is for people; the checker ignores it.
+ * this object's lock, before anything that happens after it can be. {@code time} is the given clock's
+ * reading in nanoseconds (the harness: since the run began, like its fault timeline); it is for people
+ * lining events up with faults and member logs, the checker ignores it.
  *
  * <p>Thread-safe. Lines are flushed every {@link #FLUSH_EVERY_EVENTS} events and at {@link #flush()} /
  * {@link #close()}, so that an interrupted run leaves most of its history behind.
@@ -42,16 +43,17 @@ public final class HistoryRecorder implements AutoCloseable {
 
     private final Writer out;
     private final LongSupplier nanoClock;
-    private final long startNanos;
     private final Map<String, Long> counts = new TreeMap<>();
     private long events;
     private boolean closed;
 
-    /** @param out where the lines go; closed with this recorder */
+    /**
+     * @param out       where the lines go; closed with this recorder
+     * @param nanoClock the {@code time} of each event
+     */
     public HistoryRecorder(Writer out, LongSupplier nanoClock) {
         this.out = Objects.requireNonNull(out);
         this.nanoClock = Objects.requireNonNull(nanoClock);
-        this.startNanos = nanoClock.getAsLong();
     }
 
     /**
@@ -79,7 +81,7 @@ public final class HistoryRecorder implements AutoCloseable {
             event.put("key", key);
         }
         event.set("value", JSON.valueToTree(value));
-        event.put("time", nanoClock.getAsLong() - startNanos);
+        event.put("time", nanoClock.getAsLong());
         try {
             out.write(event.toString());
             out.write('\n');
