@@ -255,15 +255,17 @@ public final class Harness implements Callable<Integer> {
                 return;
             }
             cleanedUp = true;
-            if (load != null) {
-                load.close();
-            }
+            // The nemesis first: closing the clients can take seconds (their sessions end on members
+            // that may be gone), and no fault may start meanwhile.
             if (nemesisThread != null) {
                 try {
                     nemesisThread.close();
                 } catch (InterruptedException | RuntimeException e) {
                     spec.commandLine().getErr().println("harness: healing at the end: " + e);
                 }
+            }
+            if (load != null) {
+                load.close();
             }
             if (recorder != null) {
                 recorder.close();

@@ -139,7 +139,7 @@ public final class Nemesis implements AutoCloseable {
                 sleep(hold);
             } catch (RuntimeException e) {
                 record("fault " + fault.word() + " could not be injected: " + e);
-                log.warn("nemesis: {} failed", fault, e);
+                log.warn("nemesis: {} failed: {}", fault, e.toString());
             } finally {
                 heal();
             }
@@ -168,9 +168,10 @@ public final class Nemesis implements AutoCloseable {
                 record("start kill: SIGKILL " + who);
             }
             case PAUSE -> {
+                long pid = cluster.pid(member);
+                signal("STOP", pid);
                 paused = member;
-                signal("STOP", cluster.pid(member));
-                record("start pause: SIGSTOP " + who + " (pid " + cluster.pid(member) + ")");
+                record("start pause: SIGSTOP " + who + " (pid " + pid + ")");
             }
         }
     }
@@ -196,8 +197,13 @@ public final class Nemesis implements AutoCloseable {
             record("heal partition");
         }
         if (paused != null) {
-            signal("CONT", cluster.pid(paused));
-            record("heal pause: SIGCONT " + paused);
+            if (cluster.isRunning(paused)) {
+                signal("CONT", cluster.pid(paused));
+                record("heal pause: SIGCONT " + paused);
+            } else {
+                // Killed meanwhile (the JVM's exit hook kills every member): nothing left to continue.
+                record("heal pause: " + paused + " is no longer running");
+            }
             paused = null;
         }
         if (killed != null) {

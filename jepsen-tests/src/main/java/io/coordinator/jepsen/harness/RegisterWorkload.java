@@ -262,11 +262,26 @@ public final class RegisterWorkload implements AutoCloseable {
     public void close() {
         running = false;
         threads.forEach(Thread::interrupt);
+        // In parallel: a client's close ends its session, which waits for members that may be gone.
+        List<Thread> closers = new ArrayList<>();
         for (Coordinator client : clients) {
+            Thread closer = new Thread(() -> {
+                try {
+                    client.close();
+                } catch (RuntimeException e) {
+                    log.debug("closing a client", e);
+                }
+            }, "register-client-close");
+            closer.setDaemon(true);
+            closer.start();
+            closers.add(closer);
+        }
+        for (Thread closer : closers) {
             try {
-                client.close();
-            } catch (RuntimeException e) {
-                log.debug("closing a client", e);
+                closer.join(STOP_JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
