@@ -40,12 +40,13 @@ import java.util.concurrent.TimeUnit;
  * history with the linearizability checker into {@code verdict.json}; all in one run folder.
  */
 @Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a workload against a 3-member cluster (real processes, fault proxies on every peer link) while a",
-                "nemesis injects faults; record the history and check it for linearizability.",
-                "Workloads: register (read, write, cas on independent keys). Set, lock, sessions and watch workloads",
-                "are not written yet.",
-                "Writes to the run folder: history.jsonl, timeline.txt, verdict.json, m1.log m2.log m3.log.",
-                "Exit: 0 valid, 1 invalid, 3 unknown (checker's time bound), 2 usage error, 4 the run itself failed."})
+        description = {"Run a workload against 3 member processes, fault proxies on every peer link,",
+                "while a nemesis injects faults; record the history and check it.",
+                "Workloads: register (read, write, cas on independent keys).",
+                "Not written yet: set, lock, sessions and watch workloads.",
+                "Writes to the run folder: history.jsonl, timeline.txt, verdict.json,",
+                "m1.log, m2.log, m3.log.",
+                "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
 public final class Harness implements Callable<Integer> {
     public static final int RUN_FAILED = 4;
     static final List<String> WORKLOADS = List.of("register");
