@@ -243,6 +243,7 @@ public final class Nemesis implements AutoCloseable {
                 TimeUnit.MILLISECONDS.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                record("stopped waiting for " + member + " to answer (the nemesis is closing)");
                 return;
             }
         }

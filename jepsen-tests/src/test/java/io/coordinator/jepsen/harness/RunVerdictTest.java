@@ -67,6 +67,7 @@ class RunVerdictTest {
         assertEquals(7, verdict.get("run").get("seed").asLong());
 
         List<String> lines = RunVerdict.describe(result);
+        lines.forEach(System.out::println);
         assertTrue(lines.get(0).startsWith("invalid (6 ops, 2 keys, check "), lines.get(0));
         assertTrue(lines.get(1).startsWith("  key k1: these "), lines.get(1));
     }
