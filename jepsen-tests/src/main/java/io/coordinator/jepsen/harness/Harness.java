@@ -7,6 +7,7 @@ import io.coordinator.jepsen.cluster.ClusterView;
 import io.coordinator.jepsen.cluster.Partitions;
 import io.coordinator.jepsen.cluster.ProcessCluster;
 import io.coordinator.jepsen.harness.Nemesis.Fault;
+import io.coordinator.protocol.message.Consistency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -81,6 +82,11 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: harness-runs/<UTC time>-<workload>-<seed>.")
     private Path out;
 
+    @Option(names = "--reads", defaultValue = "linearizable", paramLabel = "CONSISTENCY",
+            description = "linearizable, or serializable: local reads that may be stale, allowed by the API "
+                    + "but not linearizable; a run with them should be found invalid. Default: ${DEFAULT-VALUE}.")
+    private String reads;
+
     @Option(names = "--time-limit-s", defaultValue = "60", paramLabel = "N",
             description = "Seconds the checker may search; past them the verdict is unknown. Default: ${DEFAULT-VALUE}.")
     private long timeLimitSeconds;
@@ -96,6 +102,9 @@ public final class Harness implements Callable<Integer> {
             faults = Fault.parse(nemesis);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!reads.equals("linearizable") && !reads.equals("serializable")) {
+            throw new ParameterException(spec.commandLine(), "unknown --reads '" + reads + "'; known: linearizable, serializable");
         }
         if (seconds <= 0 || clients <= 0 || keys <= 0 || timeLimitSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--seconds, --clients, --keys and --time-limit-s must be positive");
@@ -116,7 +125,7 @@ public final class Harness implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         String replay = replayCommand(faults, runSeed);
         console.println("harness: " + workload + ", nemesis " + words(faults) + ", " + seconds + " s, " + clients + " clients, "
-                + keys + " keys, seed " + runSeed + "; run folder " + folder.toAbsolutePath());
+                + keys + " keys, " + reads + " reads, seed " + runSeed + "; run folder " + folder.toAbsolutePath());
         console.flush();
         Files.createDirectories(folder);
         Run run = new Run(folder, faults, runSeed, started.toEpochMilli());
@@ -150,6 +159,7 @@ public final class Harness implements Callable<Integer> {
         facts.put("seconds", seconds);
         facts.put("clients", clients);
         facts.put("keys", keys);
+        facts.put("reads", reads);
         facts.put("seed", runSeed);
         facts.put("replay", replay);
         facts.put("startedAt", started.toString());
@@ -173,7 +183,8 @@ public final class Harness implements Callable<Integer> {
 
     private String replayCommand(Set<Fault> faults, long runSeed) {
         return "bin/coordinator harness --workload " + workload + " --nemesis " + words(faults) + " --seconds " + seconds
-                + " --clients " + clients + " --keys " + keys + " --seed " + runSeed + " --time-limit-s " + timeLimitSeconds;
+                + " --clients " + clients + " --keys " + keys + " --seed " + runSeed + " --time-limit-s " + timeLimitSeconds
+                + (reads.equals("linearizable") ? "" : " --reads " + reads);
     }
 
     private static String words(Set<Fault> faults) {
@@ -219,7 +230,8 @@ public final class Harness implements Callable<Integer> {
             BufferedWriter writer = Files.newBufferedWriter(historyFile(), StandardCharsets.UTF_8);
             long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
             recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
-            load = new RegisterWorkload(endpoints, clients, keys, seed, recorder);
+            load = new RegisterWorkload(endpoints, reads.equals("serializable") ? Consistency.SERIALIZABLE : Consistency.LINEARIZABLE,
+                    clients, keys, seed, recorder);
             load.setUp(LEADER_TIMEOUT);
             if (!faults.isEmpty()) {
                 // The seed of the schedule differs from the clients' so that changing --clients keeps the faults.

@@ -9,6 +9,7 @@ import io.coordinator.core.api.Compare;
 import io.coordinator.core.api.CreateMode;
 import io.coordinator.core.api.ErrorCode;
 import io.coordinator.jepsen.harness.HistoryRecorder.Type;
+import io.coordinator.protocol.message.Consistency;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code /harness/r/k0}, ...), every call recorded in a {@link HistoryRecorder} for the linearizability
  * checker. A register starts absent (the checker's initial state, {@code null}):
  * <ul>
- *   <li>read: a linearizable get; NO_NODE is an {@code ok} read of {@code null};</li>
+ *   <li>read: a linearizable get (serializable only when asked, to show the checker catching stale
+ *       reads); NO_NODE is an {@code ok} read of {@code null};</li>
  *   <li>write: a txn {@code if exists then set else create}, so that it writes whether or not the
  *       node is there yet, in one revision;</li>
  *   <li>cas {@code [a, b]}: a txn {@code if value == a then set b}; a compare that did not hold is a
@@ -51,6 +53,7 @@ public final class RegisterWorkload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegisterWorkload.class);
 
     private final List<Endpoint> endpoints;
+    private final Consistency reads;
     private final int keys;
     private final HistoryRecorder recorder;
     private final List<Coordinator> clients = new ArrayList<>();
@@ -61,13 +64,16 @@ public final class RegisterWorkload implements AutoCloseable {
 
     /**
      * @param endpoints the members' client endpoints, in member order
+     * @param reads     LINEARIZABLE for the real check; SERIALIZABLE reads are served locally and may be
+     *                  stale, so a run with them shows that the checker sees staleness
      * @param seed      decides every client's choice of operation, key, value and pause
      */
-    public RegisterWorkload(List<Endpoint> endpoints, int clients, int keys, long seed, HistoryRecorder recorder) {
+    public RegisterWorkload(List<Endpoint> endpoints, Consistency reads, int clients, int keys, long seed, HistoryRecorder recorder) {
         if (clients <= 0 || keys <= 0) {
             throw new IllegalArgumentException("clients and keys must be positive: " + clients + ", " + keys);
         }
         this.endpoints = List.copyOf(endpoints);
+        this.reads = java.util.Objects.requireNonNull(reads);
         this.keys = keys;
         this.recorder = recorder;
         this.processes = new long[clients];
@@ -183,7 +189,7 @@ public final class RegisterWorkload implements AutoCloseable {
         long process = processes[client];
         recorder.invoke(process, "read", key, null);
         try {
-            Long value = Long.parseLong(clients.get(client).get(path(key)).dataUtf8());
+            Long value = Long.parseLong(clients.get(client).get(path(key), reads).dataUtf8());
             recorder.complete(process, Type.OK, "read", key, value);
             return true;
         } catch (CoordinatorException.NoNodeException absent) {

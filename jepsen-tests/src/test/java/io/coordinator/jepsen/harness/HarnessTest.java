@@ -103,5 +103,13 @@ class HarnessTest {
         assertTrue(nemesis.err().contains("unknown nemesis 'clock'; known: partition, kill, pause, all, none"), nemesis.err());
 
         assertEquals(2, harness("--workload", "register", "--seconds", "0", "--out", dir.toString()).exit());
+        assertEquals(2, harness("--workload", "register", "--reads", "stale", "--out", dir.toString()).exit());
+    }
+
+    @Test
+    void aRunFolderThatCannotBeMadeIsAFailedRunNotAVerdict(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("taken"), "a file, not a folder");
+        Outcome run = harness("--workload", "register", "--nemesis", "none", "--seconds", "1", "--out", file.toString());
+        assertEquals(Harness.RUN_FAILED, run.exit(), run.out() + run.err());
     }
 }
