@@ -73,6 +73,34 @@ class RunVerdictTest {
     }
 
     @Test
+    void aKeyTooHardForTheTimeLimitIsUnknownNotValid(@TempDir Path dir) throws Exception {
+        // 40 concurrent writes and a read of a value none of them wrote: 2^40 orders to rule out.
+        Path history = dir.resolve("history.jsonl");
+        try (HistoryRecorder recorder = new HistoryRecorder(Files.newBufferedWriter(history, StandardCharsets.UTF_8), System::nanoTime)) {
+            recorder.invoke(99, "read", "easy", null);
+            recorder.complete(99, Type.OK, "read", "easy", null);
+            for (long p = 0; p < 40; p++) {
+                recorder.invoke(p, "write", "hard", p);
+            }
+            for (long p = 0; p < 40; p++) {
+                recorder.complete(p, Type.OK, "write", "hard", p);
+            }
+            recorder.invoke(100, "read", "hard", null);
+            recorder.complete(100, Type.OK, "read", "hard", 999L);
+        }
+        RunVerdict.Result result = RunVerdict.check(history, Duration.ofMillis(200));
+        assertEquals(Verdict.UNKNOWN, result.verdict());
+        assertEquals(List.of(Verdict.VALID, Verdict.UNKNOWN), result.keys().stream().map(RunVerdict.KeyResult::verdict).toList());
+        Path file = dir.resolve("verdict.json");
+        RunVerdict.write(file, result, Map.of());
+        JsonNode verdict = JSON.readTree(file.toFile());
+        assertFalse(verdict.get("valid").asBoolean());
+        assertEquals("UNKNOWN", verdict.get("verdict").asText());
+        assertFalse(verdict.get("keys").get(1).get("reason").asText().isEmpty());
+        assertTrue(RunVerdict.describe(result).get(1).startsWith("  unknown: "), RunVerdict.describe(result).toString());
+    }
+
+    @Test
     void aCleanHistoryIsValidWithEveryKeyListed(@TempDir Path dir) throws Exception {
         Path history = dir.resolve("history.jsonl");
         try (HistoryRecorder recorder = new HistoryRecorder(Files.newBufferedWriter(history, StandardCharsets.UTF_8), System::nanoTime)) {
