@@ -134,8 +134,12 @@ public final class Harness implements Callable<Integer> {
         try {
             run.execute();
         } catch (Exception e) {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            Files.writeString(folder.resolve("error.txt"), trace.toString());
             spec.commandLine().getErr().println("harness: the run failed: " + e);
-            spec.commandLine().getErr().println("  seed " + runSeed + "; replay: " + replay + "; what there is is in " + folder);
+            spec.commandLine().getErr().println("  seed " + runSeed + "; replay: " + replay + "; what there is (error.txt, logs) is in "
+                    + folder);
             spec.commandLine().getErr().flush();
             return RUN_FAILED;
         } finally {
@@ -170,6 +174,10 @@ public final class Harness implements Callable<Integer> {
         List<String> lines = RunVerdict.describe(result);
         console.println(folder + ": " + lines.get(0) + "; " + run.faultsHealed() + " faults healed");
         lines.subList(1, lines.size()).forEach(console::println);
+        if (!run.finalReadsComplete()) {
+            console.println("  warning: not every client read every key after the heal within " + FINAL_READS_TIMEOUT.toSeconds()
+                    + " s; a lost write may hide behind the end of the history (see the member logs)");
+        }
         if (result.verdict() != io.coordinator.jepsen.checker.Verdict.VALID) {
             console.println("  seed " + runSeed + "; replay the same schedule: " + replay);
         }
