@@ -4,6 +4,7 @@ import io.coordinator.client.cli.Ctl;
 import io.coordinator.jepsen.bench.Bench;
 import io.coordinator.jepsen.bench.RecipeBench;
 import io.coordinator.jepsen.checker.Check;
+import io.coordinator.jepsen.harness.Harness;
 import io.coordinator.server.cli.LogTimeZone;
 import io.coordinator.server.cli.ServerMain;
 import picocli.CommandLine;
@@ -11,8 +12,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The single entry point behind {@code bin/coordinator}: the member ({@code server},
- * {@code local-cluster}), the command line client ({@code ctl}), and the harness's {@code demo} and
- * {@code bench}. It only dispatches; each subcommand lives with the module it belongs to.
+ * {@code local-cluster}), the command line client ({@code ctl}), and the harness's {@code demo},
+ * {@code bench}, {@code check} and {@code harness}. It only dispatches; each subcommand lives with the module it belongs to.
  */
 @Command(name = "coordinator", mixinStandardHelpOptions = true, version = "coordinator 0.1.0",
         description = "Coordinator: a Raft-replicated, CP coordination service.")
@@ -33,6 +34,7 @@ public final class Main {
                 .addSubcommand("ctl", new Ctl())
                 .addSubcommand("bench", new Bench())
                 .addSubcommand("check", new Check())
+                .addSubcommand("harness", new Harness())
                 .addSubcommand("bench-recipes", new RecipeBench());
         System.exit(commandLine.execute(args));
     }

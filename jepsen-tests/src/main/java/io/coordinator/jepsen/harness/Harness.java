@@ -1,0 +1,360 @@
+package io.coordinator.jepsen.harness;
+
+import io.coordinator.client.Endpoint;
+import io.coordinator.jepsen.checker.Check;
+import io.coordinator.jepsen.checker.HistoryFormatException;
+import io.coordinator.jepsen.cluster.ClusterView;
+import io.coordinator.jepsen.cluster.Partitions;
+import io.coordinator.jepsen.cluster.ProcessCluster;
+import io.coordinator.jepsen.harness.Nemesis.Fault;
+import io.coordinator.protocol.message.Consistency;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code coordinator harness --workload register [--nemesis ...] [--seconds N] ...}: one Jepsen-style
+ * run against three real member processes behind fault proxies. It records every client call in
+ * {@code history.jsonl}, the faults in {@code timeline.txt}, copies the members' logs, and judges the
+ * history with the linearizability checker into {@code verdict.json}; all in one run folder.
+ */
+@Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a workload against 3 member processes, fault proxies on every peer link,",
+                "while a nemesis injects faults; record the history and check it.",
+                "Workloads: register (read, write, cas on independent keys).",
+                "Not written yet: set, lock, sessions and watch workloads.",
+                "Writes to the run folder: history.jsonl, timeline.txt, verdict.json,",
+                "m1.log, m2.log, m3.log.",
+                "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
+public final class Harness implements Callable<Integer> {
+    public static final int RUN_FAILED = 4;
+    static final List<String> WORKLOADS = List.of("register");
+    private static final int MEMBERS = 3;
+    private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration FINAL_READS_TIMEOUT = Duration.ofSeconds(60);
+    private static final DateTimeFormatter FOLDER_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--workload", required = true, paramLabel = "NAME", description = "register (the only one so far).")
+    private String workload;
+
+    @Option(names = "--nemesis", defaultValue = "all", paramLabel = "FAULTS",
+            description = "Comma-separated: partition (isolate the leader or a random member), kill (SIGKILL and restart), "
+                    + "pause (SIGSTOP the leader, then SIGCONT), all, or none. Default: ${DEFAULT-VALUE}.")
+    private String nemesis;
+
+    @Option(names = "--seconds", defaultValue = "30", paramLabel = "N", description = "How long the workload runs. Default: ${DEFAULT-VALUE}.")
+    private int seconds;
+
+    @Option(names = "--clients", defaultValue = "5", paramLabel = "N", description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
+    private int clients;
+
+    @Option(names = "--keys", defaultValue = "5", paramLabel = "N", description = "Independent registers. Default: ${DEFAULT-VALUE}.")
+    private int keys;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the clients' operations and the fault schedule. Default: random (printed).")
+    private Long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: harness-runs/<UTC time>-<workload>-<seed>.")
+    private Path out;
+
+    @Option(names = "--reads", defaultValue = "linearizable", paramLabel = "CONSISTENCY",
+            description = "linearizable, or serializable: local reads that may be stale, allowed by the API "
+                    + "but not linearizable; a run with them should be found invalid. Default: ${DEFAULT-VALUE}.")
+    private String reads;
+
+    @Option(names = "--time-limit-s", defaultValue = "60", paramLabel = "N",
+            description = "Seconds the checker may search; past them the verdict is unknown. Default: ${DEFAULT-VALUE}.")
+    private long timeLimitSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!WORKLOADS.contains(workload)) {
+            throw new ParameterException(spec.commandLine(), "unknown --workload '" + workload + "'; known: "
+                    + String.join(", ", WORKLOADS) + " (set, lock, sessions and watch are not written yet)");
+        }
+        Set<Fault> faults;
+        try {
+            faults = Fault.parse(nemesis);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!reads.equals("linearizable") && !reads.equals("serializable")) {
+            throw new ParameterException(spec.commandLine(), "unknown --reads '" + reads + "'; known: linearizable, serializable");
+        }
+        if (seconds <= 0 || clients <= 0 || keys <= 0 || timeLimitSeconds <= 0) {
+            throw new ParameterException(spec.commandLine(), "--seconds, --clients, --keys and --time-limit-s must be positive");
+        }
+        long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        try {
+            return run(faults, runSeed);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("harness: " + e);
+            spec.commandLine().getErr().flush();
+            return RUN_FAILED;
+        }
+    }
+
+    private int run(Set<Fault> faults, long runSeed) throws IOException {
+        Instant started = Instant.now();
+        Path folder = out != null ? out : Path.of("harness-runs", FOLDER_TIME.format(started) + "-" + workload + "-" + runSeed);
+        PrintWriter console = spec.commandLine().getOut();
+        String replay = replayCommand(faults, runSeed);
+        console.println("harness: " + workload + ", nemesis " + words(faults) + ", " + seconds + " s, " + clients + " clients, "
+                + keys + " keys, " + reads + " reads, seed " + runSeed + "; run folder " + folder.toAbsolutePath());
+        console.flush();
+        Files.createDirectories(folder);
+        Run run = new Run(folder, faults, runSeed, started.toEpochMilli());
+        Thread interrupted = new Thread(run::interrupted, "harness-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted);
+        try {
+            run.execute();
+        } catch (Exception e) {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            Files.writeString(folder.resolve("error.txt"), trace.toString());
+            spec.commandLine().getErr().println("harness: the run failed: " + e);
+            spec.commandLine().getErr().println("  seed " + runSeed + "; replay: " + replay + "; what there is (error.txt, logs) is in "
+                    + folder);
+            spec.commandLine().getErr().flush();
+            return RUN_FAILED;
+        } finally {
+            run.cleanUp();
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException exiting) {
+                // the hook runs or ran
+            }
+        }
+        RunVerdict.Result result;
+        try {
+            result = RunVerdict.check(run.historyFile(), Duration.ofSeconds(timeLimitSeconds));
+        } catch (HistoryFormatException e) {
+            spec.commandLine().getErr().println("harness: the recorded history does not parse: " + e.getMessage());
+            return RUN_FAILED;
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("workload", workload);
+        facts.put("nemesis", words(faults));
+        facts.put("seconds", seconds);
+        facts.put("clients", clients);
+        facts.put("keys", keys);
+        facts.put("reads", reads);
+        facts.put("seed", runSeed);
+        facts.put("replay", replay);
+        facts.put("startedAt", started.toString());
+        facts.put("faultsHealed", run.faultsHealed());
+        facts.put("finalReadsComplete", run.finalReadsComplete());
+        facts.put("completions", run.completions());
+        RunVerdict.write(folder.resolve("verdict.json"), result, facts);
+        List<String> lines = RunVerdict.describe(result);
+        console.println(folder + ": " + lines.get(0) + "; " + run.faultsHealed() + " faults healed");
+        lines.subList(1, lines.size()).forEach(console::println);
+        if (!run.finalReadsComplete()) {
+            console.println("  warning: not every client read every key after the heal within " + FINAL_READS_TIMEOUT.toSeconds()
+                    + " s; a lost write may hide behind the end of the history (see the member logs)");
+        }
+        if (result.verdict() != io.coordinator.jepsen.checker.Verdict.VALID) {
+            console.println("  seed " + runSeed + "; replay the same schedule: " + replay);
+        }
+        console.flush();
+        return switch (result.verdict()) {
+            case VALID -> Check.VALID;
+            case INVALID -> Check.INVALID;
+            case UNKNOWN -> Check.UNKNOWN;
+        };
+    }
+
+    private String replayCommand(Set<Fault> faults, long runSeed) {
+        return "bin/coordinator harness --workload " + workload + " --nemesis " + words(faults) + " --seconds " + seconds
+                + " --clients " + clients + " --keys " + keys + " --seed " + runSeed + " --time-limit-s " + timeLimitSeconds
+                + (reads.equals("linearizable") ? "" : " --reads " + reads);
+    }
+
+    private static String words(Set<Fault> faults) {
+        return faults.isEmpty() ? "none" : String.join(",", faults.stream().map(Fault::word).toList());
+    }
+
+    /** One run's cluster, workload and nemesis, and the files they leave. */
+    private final class Run {
+        private final Path folder;
+        private final Path data;
+        private final Set<Fault> faults;
+        private final long seed;
+        private final long startMillis;
+        private volatile ProcessCluster cluster;
+        private volatile HistoryRecorder recorder;
+        private volatile RegisterWorkload load;
+        private volatile Nemesis nemesisThread;
+        private volatile boolean finalReadsComplete;
+        private volatile boolean cleanedUp;
+        /** The run's own steps, merged into the timeline with the faults. */
+        private final List<Nemesis.Event> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Run(Path folder, Set<Fault> faults, long seed, long startMillis) {
+            this.folder = folder;
+            this.data = folder.resolve("data");
+            this.faults = faults;
+            this.seed = seed;
+            this.startMillis = startMillis;
+        }
+
+        Path historyFile() {
+            return folder.resolve("history.jsonl");
+        }
+
+        long sinceStart() {
+            return System.currentTimeMillis() - startMillis;
+        }
+
+        void execute() throws Exception {
+            cluster = ProcessCluster.startWithProxies(data, MEMBERS, ProcessCluster.freeBasePort(MEMBERS));
+            phase("cluster up, leader " + new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT).self().memberId());
+            List<Endpoint> endpoints = cluster.memberIds().stream().map(id -> Endpoint.parse(cluster.endpoint(id))).toList();
+            BufferedWriter writer = Files.newBufferedWriter(historyFile(), StandardCharsets.UTF_8);
+            long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
+            recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
+            load = new RegisterWorkload(endpoints, reads.equals("serializable") ? Consistency.SERIALIZABLE : Consistency.LINEARIZABLE,
+                    clients, keys, seed, recorder);
+            load.setUp(LEADER_TIMEOUT);
+            if (!faults.isEmpty()) {
+                // The seed of the schedule differs from the clients' so that changing --clients keeps the faults.
+                nemesisThread = new Nemesis(cluster, faults, seed ^ 0x5DEECE66DL, Duration.ofSeconds(1), Duration.ofSeconds(3),
+                        Duration.ofSeconds(2), Duration.ofSeconds(5), this::sinceStart);
+                nemesisThread.start();
+            }
+            phase("workload starts");
+            load.start();
+            TimeUnit.SECONDS.sleep(seconds);
+            if (nemesisThread != null) {
+                nemesisThread.close(); // stops the schedule and heals: partitions, paused and killed members
+            }
+            load.stop();
+            phase("workload stopped, every fault healed");
+            for (String id : cluster.memberIds()) {
+                if (!cluster.isRunning(id)) {
+                    throw new IllegalStateException("member " + id + " is not running after the heal");
+                }
+            }
+            new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT);
+            phase("final reads start");
+            finalReadsComplete = load.finalReads(FINAL_READS_TIMEOUT);
+            phase(finalReadsComplete ? "final reads done" : "final reads incomplete after " + FINAL_READS_TIMEOUT.toSeconds() + " s");
+        }
+
+        private void phase(String what) {
+            phases.add(new Nemesis.Event(sinceStart(), "-- " + what));
+        }
+
+        /** Stops everything, writes the timeline, keeps the members' logs and drops their data. */
+        synchronized void cleanUp() {
+            if (cleanedUp) {
+                return;
+            }
+            cleanedUp = true;
+            // The nemesis first: closing the clients can take seconds (their sessions end on members
+            // that may be gone), and no fault may start meanwhile.
+            if (nemesisThread != null) {
+                try {
+                    nemesisThread.close();
+                } catch (InterruptedException | RuntimeException e) {
+                    spec.commandLine().getErr().println("harness: healing at the end: " + e);
+                }
+            }
+            if (load != null) {
+                load.close();
+            }
+            if (recorder != null) {
+                recorder.close();
+            }
+            writeTimeline();
+            if (cluster != null) {
+                cluster.close();
+                for (String id : cluster.memberIds()) {
+                    copyLog(id);
+                }
+                ProcessCluster.deleteRecursively(data);
+            }
+        }
+
+        /** The shutdown hook (Ctrl-C): heal, keep what was recorded, and say where it is. */
+        void interrupted() {
+            System.err.println("harness: interrupted; the partial run (history, timeline, logs) is in " + folder
+                    + "; seed " + seed);
+            if (recorder != null) {
+                recorder.flush();
+            }
+            cleanUp();
+        }
+
+        private void writeTimeline() {
+            List<String> lines = new ArrayList<>();
+            lines.add("# faults, seconds since the run began (" + Instant.ofEpochMilli(startMillis) + "); nemesis " + words(faults)
+                    + ", seed " + seed);
+            List<Nemesis.Event> events = new ArrayList<>(phases);
+            if (nemesisThread != null) {
+                events.addAll(nemesisThread.timeline());
+            }
+            events.sort(java.util.Comparator.comparingLong(Nemesis.Event::atMillis));
+            events.forEach(e -> lines.add(e.toString()));
+            if (cluster != null && cluster.hasProxies()) {
+                lines.add("# the proxies' own record of link changes");
+                for (Partitions.FaultEvent event : cluster.partitions().timeline()) {
+                    lines.add(new Nemesis.Event(event.at().toEpochMilli() - startMillis, event.description()).toString());
+                }
+            }
+            try {
+                Files.write(folder.resolve("timeline.txt"), lines, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("harness: cannot write the timeline: " + e);
+            }
+        }
+
+        private void copyLog(String id) {
+            Path log = cluster.logFile(id);
+            try {
+                if (Files.exists(log)) {
+                    Files.copy(log, folder.resolve(id + ".log"), StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("harness: cannot copy " + log + ": " + e);
+            }
+        }
+
+        long faultsHealed() {
+            return nemesisThread == null ? 0 : nemesisThread.healed();
+        }
+
+        boolean finalReadsComplete() {
+            return finalReadsComplete;
+        }
+
+        Map<String, Long> completions() {
+            return recorder == null ? Map.of() : new java.util.TreeMap<>(recorder.completions());
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.coordinator.jepsen.harness;
+
+import io.coordinator.client.ClientConfig;
+import io.coordinator.client.Coordinator;
+import io.coordinator.client.CoordinatorException;
+import io.coordinator.client.Endpoint;
+import io.coordinator.client.Ops;
+import io.coordinator.core.api.Compare;
+import io.coordinator.core.api.CreateMode;
+import io.coordinator.core.api.ErrorCode;
+import io.coordinator.jepsen.harness.HistoryRecorder.Type;
+import io.coordinator.protocol.message.Consistency;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Jepsen's register workload: {@code clients} threads, each with its own {@link Coordinator}, doing
+ * random reads, writes and compare-and-sets of small integers on {@code keys} independent registers
+ * ({@code /harness/r/k0}, ...), every call recorded in a {@link HistoryRecorder} for the linearizability
+ * checker. A register starts absent (the checker's initial state, {@code null}):
+ * <ul>
+ *   <li>read: a linearizable get (serializable only when asked, to show the checker catching stale
+ *       reads); NO_NODE is an {@code ok} read of {@code null};</li>
+ *   <li>write: a txn {@code if exists then set else create}, so that it writes whether or not the
+ *       node is there yet, in one revision;</li>
+ *   <li>cas {@code [a, b]}: a txn {@code if value == a then set b}; a compare that did not hold is a
+ *       {@code fail} (it observed another value, nothing changed).</li>
+ * </ul>
+ * An error that promises nothing was applied (UNAVAILABLE, OVERLOADED) is a {@code fail}; any other
+ * (TIMEOUT: outcome unknown, anything unexpected) is {@code info}, and the client continues as a new
+ * process, as in Jepsen, so that each process has at most one operation whose outcome is open.
+ *
+ * <p>Client {@code i} lists member {@code i % members} first and does not shuffle, so clients are spread
+ * over the members and some are always talking to the member a fault hits. Each call is bounded by a
+ * short request timeout, so a fault produces {@code fail} and {@code info}, never a hang.
+ */
+public final class RegisterWorkload implements AutoCloseable {
+    public static final String ROOT = "/harness/r";
+    static final long REQUEST_TIMEOUT_MILLIS = 2_500;
+    static final long ATTEMPT_TIMEOUT_MILLIS = 1_000;
+    static final long CONNECT_TIMEOUT_MILLIS = 500;
+    /** Each client pauses up to this long between calls (uniformly at random), as Jepsen's stagger. */
+    static final long PAUSE_MILLIS_MAX = 20;
+    static final int VALUES = 5;
+    private static final long STOP_JOIN_MILLIS = REQUEST_TIMEOUT_MILLIS * 4;
+    private static final Logger log = LoggerFactory.getLogger(RegisterWorkload.class);
+
+    private final List<Endpoint> endpoints;
+    private final Consistency reads;
+    private final int keys;
+    private final HistoryRecorder recorder;
+    private final List<Coordinator> clients = new ArrayList<>();
+    private final List<Random> randoms = new ArrayList<>();
+    private final long[] processes;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    /**
+     * @param endpoints the members' client endpoints, in member order
+     * @param reads     LINEARIZABLE for the real check; SERIALIZABLE reads are served locally and may be
+     *                  stale, so a run with them shows that the checker sees staleness
+     * @param seed      decides every client's choice of operation, key, value and pause
+     */
+    public RegisterWorkload(List<Endpoint> endpoints, Consistency reads, int clients, int keys, long seed, HistoryRecorder recorder) {
+        if (clients <= 0 || keys <= 0) {
+            throw new IllegalArgumentException("clients and keys must be positive: " + clients + ", " + keys);
+        }
+        this.endpoints = List.copyOf(endpoints);
+        this.reads = java.util.Objects.requireNonNull(reads);
+        this.keys = keys;
+        this.recorder = recorder;
+        this.processes = new long[clients];
+        Random seeds = new Random(seed);
+        for (int i = 0; i < clients; i++) {
+            processes[i] = i;
+            randoms.add(new Random(seeds.nextLong()));
+        }
+    }
+
+    /** The key name in the history and its node's path. */
+    static String key(int index) {
+        return "k" + index;
+    }
+
+    static String path(String key) {
+        return ROOT + "/" + key;
+    }
+
+    /** Connects every client and creates the registers' parent, with nothing recorded yet. */
+    public void setUp(Duration timeout) {
+        for (int i = 0; i < processes.length; i++) {
+            List<Endpoint> preferred = new ArrayList<>();
+            for (int j = 0; j < endpoints.size(); j++) {
+                preferred.add(endpoints.get((i + j) % endpoints.size()));
+            }
+            clients.add(Coordinator.connect(ClientConfig.builder().endpoints(preferred).shuffleEndpoints(false)
+                    .requestTimeoutMillis(REQUEST_TIMEOUT_MILLIS).attemptTimeoutMillis(ATTEMPT_TIMEOUT_MILLIS)
+                    .connectTimeoutMillis(CONNECT_TIMEOUT_MILLIS).build()));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String path : List.of("/harness", ROOT)) {
+            while (true) {
+                try {
+                    clients.get(0).create(path, new byte[0], CreateMode.PERSISTENT);
+                    break;
+                } catch (CoordinatorException e) {
+                    if (e.code() == ErrorCode.NODE_EXISTS) {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    pause(100);
+                }
+            }
+        }
+    }
+
+    public void start() {
+        running = true;
+        for (int i = 0; i < clients.size(); i++) {
+            int client = i;
+            Thread thread = new Thread(() -> run(client), "register-client-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void run(int client) {
+        Random random = randoms.get(client);
+        while (running) {
+            String key = key(random.nextInt(keys));
+            switch (random.nextInt(3)) {
+                case 0 -> read(client, key);
+                case 1 -> write(client, key, (long) random.nextInt(VALUES));
+                default -> cas(client, key, (long) random.nextInt(VALUES), (long) random.nextInt(VALUES));
+            }
+            if (!pause(random.nextInt((int) PAUSE_MILLIS_MAX + 1))) {
+                return;
+            }
+        }
+    }
+
+    /** Stops the clients after their current call; each call is bounded by its request timeout. */
+    public void stop() throws InterruptedException {
+        running = false;
+        for (Thread thread : threads) {
+            thread.join(STOP_JOIN_MILLIS);
+            if (thread.isAlive()) {
+                throw new IllegalStateException(thread.getName() + " did not stop within " + STOP_JOIN_MILLIS + " ms");
+            }
+        }
+    }
+
+    /**
+     * Jepsen's final reads: once faults are over, every client reads every key until one read of it
+     * succeeds, so a lost write cannot hide behind the end of the history. Every attempt is recorded.
+     *
+     * @return true when every client read every key within {@code timeout}
+     */
+    public boolean finalReads(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean all = true;
+        for (int client = 0; client < clients.size(); client++) {
+            for (int k = 0; k < keys; k++) {
+                boolean done = false;
+                while (!done && System.nanoTime() < deadline) {
+                    done = read(client, key(k));
+                    if (!done) {
+                        pause(200);
+                    }
+                }
+                all &= done;
+            }
+        }
+        return all;
+    }
+
+    /** @return true when the read succeeded */
+    private boolean read(int client, String key) {
+        long process = processes[client];
+        recorder.invoke(process, "read", key, null);
+        try {
+            Long value = Long.parseLong(clients.get(client).get(path(key), reads).dataUtf8());
+            recorder.complete(process, Type.OK, "read", key, value);
+            return true;
+        } catch (CoordinatorException.NoNodeException absent) {
+            recorder.complete(process, Type.OK, "read", key, null);
+            return true;
+        } catch (RuntimeException e) {
+            failed(client, "read", key, null, e);
+            return false;
+        }
+    }
+
+    private void write(int client, String key, Long value) {
+        long process = processes[client];
+        recorder.invoke(process, "write", key, value);
+        String path = path(key);
+        byte[] data = bytes(value);
+        try {
+            clients.get(client).txn()
+                    .compare(Compare.exists(path, true))
+                    .then(Ops.set(path, data, -1))
+                    .orElse(Ops.create(path, data, CreateMode.PERSISTENT))
+                    .commit();
+            recorder.complete(process, Type.OK, "write", key, value);
+        } catch (RuntimeException e) {
+            failed(client, "write", key, value, e);
+        }
+    }
+
+    private void cas(int client, String key, Long expected, Long value) {
+        long process = processes[client];
+        List<Long> pair = List.of(expected, value);
+        recorder.invoke(process, "cas", key, pair);
+        String path = path(key);
+        try {
+            boolean swapped = clients.get(client).txn()
+                    .compare(Compare.value(path, Compare.Operator.EQUAL, bytes(expected)))
+                    .then(Ops.set(path, bytes(value), -1))
+                    .commit().succeeded();
+            recorder.complete(process, swapped ? Type.OK : Type.FAIL, "cas", key, pair);
+        } catch (RuntimeException e) {
+            failed(client, "cas", key, pair, e);
+        }
+    }
+
+    private void failed(int client, String f, String key, Object value, RuntimeException e) {
+        Type type = certainlyNotApplied(e) ? Type.FAIL : Type.INFO;
+        recorder.complete(processes[client], type, f, key, value);
+        if (type == Type.INFO) {
+            processes[client] += clients.size();
+        }
+        if (!(e instanceof CoordinatorException)) {
+            log.warn("client {}: {} {} failed unexpectedly (recorded as info)", client, f, key, e);
+        }
+    }
+
+    /** The client's contract: UNAVAILABLE and OVERLOADED mean no attempt of the call was applied. */
+    static boolean certainlyNotApplied(RuntimeException e) {
+        return e instanceof CoordinatorException c && (c.code() == ErrorCode.UNAVAILABLE || c.code() == ErrorCode.OVERLOADED);
+    }
+
+    private static byte[] bytes(Long value) {
+        return Long.toString(value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean pause(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        threads.forEach(Thread::interrupt);
+        // In parallel: a client's close ends its session, which waits for members that may be gone.
+        List<Thread> closers = new ArrayList<>();
+        for (Coordinator client : clients) {
+            Thread closer = new Thread(() -> {
+                try {
+                    client.close();
+                } catch (RuntimeException e) {
+                    log.debug("closing a client", e);
+                }
+            }, "register-client-close");
+            closer.setDaemon(true);
+            closer.start();
+            closers.add(closer);
+        }
+        for (Thread closer : closers) {
+            try {
+                closer.join(STOP_JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
