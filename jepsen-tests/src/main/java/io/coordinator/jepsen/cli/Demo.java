@@ -45,7 +45,8 @@ public final class Demo implements Callable<Integer> {
         Path dir = temporary ? Files.createTempDirectory("coordinator-demo") : dataDir;
         int base = ProcessCluster.isFree(basePort, 3) ? basePort : ProcessCluster.freeBasePort(3);
         say("Coordinator demo: three members as separate processes on 127.0.0.1, data in " + dir);
-        try (ProcessCluster cluster = ProcessCluster.startWithProxies(dir, 3, base)) {
+        try (ProcessCluster cluster = ProcessCluster.startWithProxies(dir, 3, base);
+             DemoLedger ledger = new DemoLedger(dir.resolve("demo-history.jsonl"))) {
             ClusterView view = new ClusterView(cluster);
             say("started m1, m2, m3 (clients on " + cluster.endpoints() + "); waiting for a leader ...");
             MemberInfo leader = view.awaitLeader(Duration.ofSeconds(60));
@@ -55,12 +56,13 @@ public final class Demo implements Callable<Integer> {
             String writer = "m1";
             String reader = "m3";
             try (Coordinator onWriter = connectTo(cluster, writer); Coordinator onReader = connectTo(cluster, reader)) {
-                createOrSet(onWriter, "/demo", "");
-                long revision = onWriter.set("/demo", utf8("hello from " + writer)).modRevision();
+                createOrSet(ledger, 1, onWriter, "/demo", "");
+                String hello = "hello from " + writer;
+                long revision = ledger.write(1, "/demo", hello, () -> onWriter.set("/demo", utf8(hello))).modRevision();
                 say("wrote /demo = \"hello from " + writer + "\" through " + writer + " at revision " + revision);
-                GetResult read = onReader.get("/demo");
-                say("read /demo through " + reader + " (linearizable): \"" + read.dataUtf8() + "\" at revision "
-                        + read.revision());
+                String read = ledger.read(2, "/demo", () -> onReader.get("/demo").dataUtf8());
+                say("read /demo through " + reader + " (linearizable): \"" + read + "\" at revision "
+                        + onReader.lastRevision());
             }
 
             String victim = leader.self().memberId();
@@ -70,14 +72,15 @@ public final class Demo implements Callable<Integer> {
             String survivors = view.endpointsExcept(victim);
             try (Coordinator client = Coordinator.connect(ClientConfig.builder().endpoints(survivors)
                     .requestTimeoutMillis(30_000).build())) {
-                long revision = client.set("/demo", utf8("written after " + victim + " died")).modRevision();
+                String after = "written after " + victim + " died";
+                long revision = ledger.write(3, "/demo", after, () -> client.set("/demo", utf8(after))).modRevision();
                 double seconds = (System.nanoTime() - killedAt) / 1e9;
                 say(String.format("a write through the survivors succeeded %.2f s after the kill, at revision %d",
                         seconds, revision));
                 MemberInfo newLeader = view.awaitLeader(Duration.ofSeconds(30));
                 say("new leader is " + newLeader.self().memberId() + " in term " + newLeader.self().term());
                 for (int i = 1; i <= 5; i++) {
-                    createOrSet(client, "/demo/item-" + i, "value " + i);
+                    createOrSet(ledger, 3, client, "/demo/item-" + i, "value " + i);
                 }
                 say("wrote /demo/item-1 .. item-5 while " + victim + " was down");
 
@@ -92,8 +95,13 @@ public final class Demo implements Callable<Integer> {
                 }
                 view.printStatus(System.out);
             }
-            if (!new PartitionAct(cluster, view, this::say).run()) {
+            if (!new PartitionAct(cluster, view, ledger, this::say).run()) {
                 say("demo failed: a promise of the partition act did not hold (see above)");
+                return 1;
+            }
+            DemoLedger.Judgement judgement = ledger.judge();
+            say(judgement.line());
+            if (!judgement.valid()) {
                 return 1;
             }
             say("stopping all members");
@@ -115,13 +123,10 @@ public final class Demo implements Callable<Integer> {
                 .requestTimeoutMillis(30_000).build());
     }
 
-    private static void createOrSet(Coordinator client, String path, String value) {
+    private static void createOrSet(DemoLedger ledger, long process, Coordinator client, String path, String value) {
         byte[] data = value.getBytes(StandardCharsets.UTF_8);
-        if (client.exists(path).isPresent()) {
-            client.set(path, data);
-        } else {
-            client.create(path, data, CreateMode.PERSISTENT);
-        }
+        ledger.write(process, path, value, () -> client.exists(path).isPresent()
+                ? client.set(path, data) : client.create(path, data, CreateMode.PERSISTENT).stat());
     }
 
     private static byte[] utf8(String value) {

@@ -28,14 +28,19 @@ final class PartitionAct {
     /** Short, so that a refusal shows within seconds; the member answers well within it when it can. */
     private static final long MINORITY_TIMEOUT_MILLIS = 3_000;
     private static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+    /** The act's two clients, as processes of the demo's history (the failover act used 1-3). */
+    private static final long CUT = 5;
+    private static final long MAJORITY = 6;
 
     private final ProcessCluster cluster;
     private final ClusterView view;
+    private final DemoLedger ledger;
     private final Consumer<String> say;
 
-    PartitionAct(ProcessCluster cluster, ClusterView view, Consumer<String> say) {
+    PartitionAct(ProcessCluster cluster, ClusterView view, DemoLedger ledger, Consumer<String> say) {
         this.cluster = cluster;
         this.view = view;
+        this.ledger = ledger;
         this.say = say;
     }
 
@@ -48,7 +53,7 @@ final class PartitionAct {
         boolean held = true;
         try (Coordinator onCut = connect(List.of(cut), MINORITY_TIMEOUT_MILLIS);
              Coordinator onMajority = connect(majority, 30_000)) {
-            String before = onCut.get("/demo").dataUtf8();
+            String before = ledger.read(CUT, "/demo", () -> onCut.get("/demo").dataUtf8());
             say.accept("partition: cut the leader " + cut + " off from " + String.join(" and ", majority)
                     + " (its peer links dropped both ways)");
             cluster.partitions().isolate(cut);
@@ -60,16 +65,19 @@ final class PartitionAct {
             say.accept(String.format("  %s %s %.1f s after the cut (it hears no majority: check-quorum)", cut,
                     steppedDown ? "stepped down" : "still says it leads", (System.nanoTime() - cutAt) / 1e9));
             held &= steppedDown;
-            held &= refused("a write through " + cut,
-                    () -> onCut.create("/demo/minority-write", utf8("never"), CreateMode.PERSISTENT));
-            held &= refused("a linearizable read through " + cut, () -> onCut.get("/demo"));
+            held &= refused("a write through " + cut, () -> ledger.write(CUT, "/demo/minority-write", "never",
+                    () -> onCut.create("/demo/minority-write", utf8("never"), CreateMode.PERSISTENT)));
+            held &= refused("a linearizable read through " + cut,
+                    () -> ledger.read(CUT, "/demo", () -> onCut.get("/demo").dataUtf8()));
             GetResult local = onCut.get("/demo", Consistency.SERIALIZABLE);
             say.accept("  a serializable read through " + cut + " (asked for: may be stale) still answers \""
                     + local.dataUtf8() + "\" from its own copy");
 
             MemberInfo next = view.awaitLeaderAmong(majority, LEADER_WAIT);
             say.accept("majority: " + next.self().memberId() + " leads in term " + next.self().term());
-            long revision = onMajority.set("/demo", utf8("written by the majority while " + cut + " was cut off")).modRevision();
+            String byMajority = "written by the majority while " + cut + " was cut off";
+            long revision = ledger.write(MAJORITY, "/demo", byMajority,
+                    () -> onMajority.set("/demo", utf8(byMajority))).modRevision();
             say.accept("  a write through the majority succeeded at revision " + revision);
 
             say.accept("heal the partition");
@@ -78,10 +86,11 @@ final class PartitionAct {
             MemberInfo after = view.status(cut).orElseThrow();
             say.accept("  " + cut + " is now " + after.self().role() + " in term " + after.self().term()
                     + ", following " + after.self().leaderId());
-            String now = onCut.get("/demo").dataUtf8();
+            String now = ledger.read(CUT, "/demo", () -> onCut.get("/demo").dataUtf8());
             boolean caughtUp = !now.equals(before);
             say.accept("  a linearizable read through " + cut + " answers \"" + now + "\"" + (caughtUp ? "" : " (STALE)"));
-            boolean dropped = onMajority.exists("/demo/minority-write").isEmpty();
+            boolean dropped = ledger.read(MAJORITY, "/demo/minority-write",
+                    () -> onMajority.get("/demo/minority-write").dataUtf8()) == null;
             say.accept("  the write refused during the cut " + (dropped ? "is nowhere: it was never committed"
                     : "EXISTS although it was refused"));
             boolean stepped = !after.self().role().equals("LEADER") || after.self().term() > leader.self().term();

@@ -33,6 +33,7 @@ class DemoTest {
         assertTrue(out.matches("(?s).*a write through m\\d is refused after [0-9.]+ s: (UNAVAILABLE|TIMEOUT).*"), out);
         assertTrue(out.matches("(?s).*a linearizable read through m\\d is refused after [0-9.]+ s: (UNAVAILABLE|TIMEOUT).*"), out);
         assertTrue(out.contains("the write refused during the cut is nowhere"), out);
+        assertTrue(out.matches("(?s).*checker: the \\d+ linearizable reads and writes above, on \\d+ keys, are linearizable: valid.*"), out);
         assertTrue(out.contains("] done"), out);
     }
 }
