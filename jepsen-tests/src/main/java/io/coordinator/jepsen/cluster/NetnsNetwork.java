@@ -229,6 +229,11 @@ public final class NetnsNetwork implements AutoCloseable {
         HostCommand.run(null, command).orThrow();
     }
 
+    /** True once {@link #close()} began: the namespaces are gone or going. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
     public String runId() {
         return runId;
     }
