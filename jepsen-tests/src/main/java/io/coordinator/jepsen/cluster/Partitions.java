@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -26,22 +25,11 @@ import java.util.concurrent.CompletableFuture;
  * initiates towards B. A member talks to itself directly, and client ports are never proxied.
  *
  * <p>Every change applies to all affected links at once and is in effect when the call returns.
- * Each change is logged and kept in a {@link #timeline()} for the run's report.
+ * Each change is logged and kept in a {@link #timeline()} for the run's report. Its {@link Link}
+ * means the connections that {@code from} opens to {@code to}'s raft port.
  */
-public final class Partitions implements AutoCloseable {
+public final class Partitions implements NetworkFaults {
     private static final Logger log = LoggerFactory.getLogger(Partitions.class);
-
-    /** A directed peer link: connections that {@code from} opens to {@code to}'s raft port. */
-    public record Link(String from, String to) {
-        @Override
-        public String toString() {
-            return from + "->" + to;
-        }
-    }
-
-    /** One fault action, with the time it took effect. */
-    public record FaultEvent(Instant at, String description) {
-    }
 
     private final List<String> memberIds;
     private final Map<Link, FaultProxy> proxies;
@@ -102,6 +90,7 @@ public final class Partitions implements AutoCloseable {
     }
 
     /** Cuts every link to and from {@code memberId} (a real partition: silence, not resets). */
+    @Override
     public void isolate(String memberId) {
         isolate(memberId, LinkMode.BLACKHOLE);
     }
@@ -117,6 +106,7 @@ public final class Partitions implements AutoCloseable {
      * Heals everything, then cuts every link between a member of {@code side1} and a member of
      * {@code side2}, both ways. Members in neither side still reach everyone (a bridge).
      */
+    @Override
     public void partition(Set<String> side1, Set<String> side2) {
         partition(side1, side2, LinkMode.BLACKHOLE);
     }
@@ -153,6 +143,7 @@ public final class Partitions implements AutoCloseable {
      * {@code receivers}, on connections either side opened, while traffic the other way still flows:
      * a one-way cut (a bad NIC, an asymmetric firewall rule).
      */
+    @Override
     public void dropOneWay(Set<String> senders, Set<String> receivers) {
         senders.forEach(this::requireMember);
         receivers.forEach(this::requireMember);
@@ -170,6 +161,7 @@ public final class Partitions implements AutoCloseable {
     }
 
     /** Every link back to PASS. */
+    @Override
     public void heal() {
         Map<Link, LinkMode> modes = new LinkedHashMap<>();
         proxies.keySet().forEach(link -> modes.put(link, LinkMode.PASS));
@@ -204,6 +196,7 @@ public final class Partitions implements AutoCloseable {
     }
 
     /** Every change so far, in order. */
+    @Override
     public synchronized List<FaultEvent> timeline() {
         return List.copyOf(timeline);
     }

@@ -31,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * through a {@link FaultProxy} of its own, so that {@link #partitions()} can cut links: each
  * member's config lists its own real raft port (the one it binds) and, for each peer, the port of
  * the proxy for (self, peer). Client ports are never proxied.
+ *
+ * <p>Started with {@link #startPartitionable}, members run in network namespaces of their own on a
+ * bridge ({@link NetnsNetwork}) and {@link #faults()} cuts links with iptables ({@link IptablesFaults})
+ * when this host allows it (root, iproute2, iptables); otherwise it falls back to the proxies, and
+ * {@link #faultBackend()} says which and why.
  */
 public final class ProcessCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
@@ -44,9 +49,14 @@ public final class ProcessCluster implements AutoCloseable {
     private final Path dataDir;
     private final List<MemberAddress> members;
     private final Map<String, Process> processes = new LinkedHashMap<>();
-    private final Thread exitHook = new Thread(this::killAll, "process-cluster-exit");
-    /** Null when members talk to each other directly. */
+    private final Thread exitHook = new Thread(this::exit, "process-cluster-exit");
+    /** Null when members talk to each other directly or through namespaces. */
     private volatile Partitions partitions;
+    /** Null unless members run in network namespaces. */
+    private volatile NetnsNetwork netns;
+    /** Null when links cannot be cut. */
+    private volatile NetworkFaults faults;
+    private volatile String faultBackend = "none";
     /** The members' classpath: this JVM's, with private copies of whatever a build may overwrite. */
     private String memberClasspath;
 
@@ -77,15 +87,73 @@ public final class ProcessCluster implements AutoCloseable {
             cluster.memberClasspath = PrivateClasspath.of(dataDir.resolve("classpath"));
             if (proxies) {
                 cluster.partitions = Partitions.start(cluster.members, cluster.memberPorts(), Clock.systemUTC());
+                cluster.faults = cluster.partitions;
+                cluster.faultBackend = "proxy: requested";
             }
-            for (MemberAddress member : cluster.members) {
-                cluster.writeConfig(member);
-                cluster.startMember(member.id());
-            }
+            cluster.startAll();
             return cluster;
         } catch (IOException | RuntimeException e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /**
+     * {@code count} members whose peer links {@link #faults()} can cut: each in a network namespace
+     * of its own, cut with iptables, when {@link NetnsNetwork#unavailableReason() this host allows it};
+     * otherwise on loopback behind fault proxies, as {@link #startWithProxies}. First removes what dead
+     * runs left behind. {@code -Dcoordinator.faults=proxy} asks for the proxies anyway.
+     */
+    public static ProcessCluster startPartitionable(Path dataDir, int count) throws IOException {
+        String fallback;
+        if ("proxy".equals(System.getProperty("coordinator.faults"))) {
+            fallback = "requested with -Dcoordinator.faults=proxy";
+        } else {
+            fallback = NetnsNetwork.unavailableReason().map(why -> "network namespaces unavailable: " + why).orElse(null);
+        }
+        if (fallback == null) {
+            NetnsNetwork.cleanupLeftovers();
+            try {
+                return startInNamespaces(dataDir, count);
+            } catch (RuntimeException e) {
+                fallback = "network namespace setup failed: " + e.getMessage();
+                log.warn("fault backend: {}; falling back to fault proxies", fallback, e);
+            }
+        }
+        ProcessCluster cluster = startWithProxies(dataDir, count, freeBasePort(count));
+        cluster.faultBackend = "proxy: " + fallback;
+        log.info("fault backend: {}", cluster.faultBackend);
+        return cluster;
+    }
+
+    private static ProcessCluster startInNamespaces(Path dataDir, int count) throws IOException {
+        List<String> ids = LocalClusterLayout.members("127.0.0.1", 20_000, count).stream().map(MemberAddress::id).toList();
+        NetnsNetwork network = NetnsNetwork.create(ids);
+        // Each member has a network stack of its own, so every member can use the same ports.
+        List<MemberAddress> members = LocalClusterLayout.members("127.0.0.1", 20_000, count).stream()
+                .map(m -> new MemberAddress(m.id(), network.address(m.id()), m.clientPort(), m.raftPort(), m.httpPort()))
+                .toList();
+        ProcessCluster cluster = new ProcessCluster(dataDir, members);
+        cluster.netns = network;
+        cluster.faults = new IptablesFaults(network, Clock.systemUTC());
+        cluster.faultBackend = NetnsNetwork.BACKEND;
+        Runtime.getRuntime().addShutdownHook(cluster.exitHook);
+        try {
+            Files.createDirectories(dataDir);
+            cluster.memberClasspath = PrivateClasspath.of(dataDir.resolve("classpath"));
+            cluster.startAll();
+            log.info("fault backend: {} (run {}, bridge {})", cluster.faultBackend, network.runId(), network.bridgeName());
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws IOException {
+        for (MemberAddress member : members) {
+            writeConfig(member);
+            startMember(member.id());
         }
     }
 
@@ -153,12 +221,34 @@ public final class ProcessCluster implements AutoCloseable {
         return ports;
     }
 
-    /** The network nemesis; only for a cluster started {@link #startWithProxies with proxies}. */
+    /** The proxies' network nemesis; only for a cluster with {@link #hasProxies() proxies}. */
     public Partitions partitions() {
         if (partitions == null) {
-            throw new IllegalStateException("this cluster was started without fault proxies (use startWithProxies)");
+            throw new IllegalStateException("this cluster has no fault proxies (" + faultBackend
+                    + "); use faults(), or startWithProxies");
         }
         return partitions;
+    }
+
+    /** The network nemesis, whichever backend cuts the links; see {@link #faultBackend()}. */
+    public NetworkFaults faults() {
+        if (faults == null) {
+            throw new IllegalStateException("this cluster was started without a way to cut links (use startPartitionable)");
+        }
+        return faults;
+    }
+
+    /**
+     * What cuts links: {@code "netns+iptables"}, {@code "proxy: <why not namespaces>"}, or
+     * {@code "none"} for a cluster started with {@link #start}.
+     */
+    public String faultBackend() {
+        return faultBackend;
+    }
+
+    /** The members' namespaces; empty unless the backend is {@code netns+iptables}. */
+    public java.util.Optional<NetnsNetwork> network() {
+        return java.util.Optional.ofNullable(netns);
     }
 
     public boolean hasProxies() {
@@ -193,6 +283,9 @@ public final class ProcessCluster implements AutoCloseable {
             throw new IllegalStateException(memberId + " is already running");
         }
         List<String> command = new ArrayList<>();
+        if (netns != null) {
+            command.addAll(netns.inNamespace(memberId, List.of())); // ip netns exec execs java: the pid stays java's
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPENS);
         command.add("-Xmx512m");
@@ -281,11 +374,22 @@ public final class ProcessCluster implements AutoCloseable {
         processes.values().forEach(ProcessCluster::waitFor);
     }
 
+    /** The exit hook: members, then their namespaces (whose own hook may run at the same time: both are idempotent). */
+    private void exit() {
+        killAll();
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
     @Override
     public void close() {
         killAll();
         if (partitions != null) {
             partitions.close();
+        }
+        if (netns != null) {
+            netns.close();
         }
         try {
             Runtime.getRuntime().removeShutdownHook(exitHook);

@@ -4,7 +4,7 @@ import io.coordinator.client.Endpoint;
 import io.coordinator.jepsen.checker.Check;
 import io.coordinator.jepsen.checker.HistoryFormatException;
 import io.coordinator.jepsen.cluster.ClusterView;
-import io.coordinator.jepsen.cluster.Partitions;
+import io.coordinator.jepsen.cluster.NetworkFaults;
 import io.coordinator.jepsen.cluster.ProcessCluster;
 import io.coordinator.jepsen.harness.Nemesis.Fault;
 import io.coordinator.protocol.message.Consistency;
@@ -36,13 +36,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code coordinator harness --workload register [--nemesis ...] [--seconds N] ...}: one Jepsen-style
- * run against three real member processes behind fault proxies. It records every client call in
+ * run against three real member processes, each in a network namespace of its own with links cut by
+ * iptables when this host allows it (root, iptables), else behind fault proxies; the run says which.
+ * It records every client call in
  * {@code history.jsonl}, the faults in {@code timeline.txt}, copies the members' logs, and judges the
  * history with the linearizability checker into {@code verdict.json}; all in one run folder.
  */
 @Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a workload against 3 member processes, fault proxies on every peer link,",
-                "while a nemesis injects faults; record the history and check it.",
+        description = {"Run a workload against 3 member processes while a nemesis injects faults;",
+                "record the history and check it. Links are cut with iptables in a network",
+                "namespace per member when run as root with iptables, else by fault proxies",
+                "(-Dcoordinator.faults=proxy forces them); verdict.json says which.",
                 "Workloads: register (read, write, cas on independent keys).",
                 "Not written yet: set, lock, sessions and watch workloads.",
                 "Writes to the run folder: history.jsonl, timeline.txt, verdict.json,",
@@ -167,12 +171,13 @@ public final class Harness implements Callable<Integer> {
         facts.put("seed", runSeed);
         facts.put("replay", replay);
         facts.put("startedAt", started.toString());
+        facts.put("faultBackend", run.faultBackend());
         facts.put("faultsHealed", run.faultsHealed());
         facts.put("finalReadsComplete", run.finalReadsComplete());
         facts.put("completions", run.completions());
         RunVerdict.write(folder.resolve("verdict.json"), result, facts);
         List<String> lines = RunVerdict.describe(result);
-        console.println(folder + ": " + lines.get(0) + "; " + run.faultsHealed() + " faults healed");
+        console.println(folder + ": " + lines.get(0) + "; " + run.faultsHealed() + " faults healed; links cut by " + run.faultBackend());
         lines.subList(1, lines.size()).forEach(console::println);
         if (!run.finalReadsComplete()) {
             console.println("  warning: not every client read every key after the heal within " + FINAL_READS_TIMEOUT.toSeconds()
@@ -211,6 +216,7 @@ public final class Harness implements Callable<Integer> {
         private volatile RegisterWorkload load;
         private volatile Nemesis nemesisThread;
         private volatile boolean finalReadsComplete;
+        private volatile String faultBackend = "none (no cluster started)";
         private volatile boolean cleanedUp;
         /** The run's own steps, merged into the timeline with the faults. */
         private final List<Nemesis.Event> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -232,7 +238,12 @@ public final class Harness implements Callable<Integer> {
         }
 
         void execute() throws Exception {
-            cluster = ProcessCluster.startWithProxies(data, MEMBERS, ProcessCluster.freeBasePort(MEMBERS));
+            cluster = ProcessCluster.startPartitionable(data, MEMBERS);
+            faultBackend = cluster.faultBackend();
+            PrintWriter console = spec.commandLine().getOut();
+            console.println("harness: links cut by " + faultBackend);
+            console.flush();
+            phase("links cut by " + faultBackend);
             phase("cluster up, leader " + new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT).self().memberId());
             List<Endpoint> endpoints = cluster.memberIds().stream().map(id -> Endpoint.parse(cluster.endpoint(id))).toList();
             BufferedWriter writer = Files.newBufferedWriter(historyFile(), StandardCharsets.UTF_8);
@@ -321,9 +332,9 @@ public final class Harness implements Callable<Integer> {
             }
             events.sort(java.util.Comparator.comparingLong(Nemesis.Event::atMillis));
             events.forEach(e -> lines.add(e.toString()));
-            if (cluster != null && cluster.hasProxies()) {
-                lines.add("# the proxies' own record of link changes");
-                for (Partitions.FaultEvent event : cluster.partitions().timeline()) {
+            if (cluster != null && !cluster.faultBackend().equals("none")) {
+                lines.add("# the link changes as " + cluster.faultBackend() + " made them");
+                for (NetworkFaults.FaultEvent event : cluster.faults().timeline()) {
                     lines.add(new Nemesis.Event(event.at().toEpochMilli() - startMillis, event.description()).toString());
                 }
             }
@@ -343,6 +354,10 @@ public final class Harness implements Callable<Integer> {
             } catch (IOException e) {
                 spec.commandLine().getErr().println("harness: cannot copy " + log + ": " + e);
             }
+        }
+
+        String faultBackend() {
+            return faultBackend;
         }
 
         long faultsHealed() {

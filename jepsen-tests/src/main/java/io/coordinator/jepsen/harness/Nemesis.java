@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Injects one fault at a time into a {@link ProcessCluster} started with proxies, on a schedule drawn
+ * Injects one fault at a time into a {@link ProcessCluster} whose links can be cut, on a schedule drawn
  * from a seeded {@link Random}: a quiet spell of {@code quiet}, then a fault chosen among the enabled
  * ones held for {@code hold}, then its heal, and again, until {@link #close()}. One fault at a time, each
  * healed before the next, so a majority is always back between faults. The seed fixes the schedule
@@ -157,7 +157,7 @@ public final class Nemesis implements AutoCloseable {
         switch (fault) {
             case PARTITION -> {
                 partitioned = true;
-                cluster.partitions().isolate(member);
+                cluster.faults().isolate(member);
                 List<String> rest = new ArrayList<>(cluster.memberIds());
                 rest.remove(member);
                 record("start partition: isolate " + who + "; sides [" + member + "] " + rest);
@@ -192,7 +192,7 @@ public final class Nemesis implements AutoCloseable {
 
     private void healNow() {
         if (partitioned) {
-            cluster.partitions().heal();
+            cluster.faults().heal();
             partitioned = false;
             record("heal partition");
         }

@@ -90,6 +90,12 @@ class HarnessTest {
         assertTrue(verdict.get("run").get("faultsHealed").asInt() >= 1);
         assertTrue(verdict.get("run").get("finalReadsComplete").asBoolean());
         assertTrue(run.out().contains(": valid ("), run.out());
+        // Namespaces where this host allows them (bin/test installs iptables), else proxies, saying why.
+        String backend = verdict.get("run").get("faultBackend").asText();
+        assertEquals(io.coordinator.jepsen.cluster.NetnsNetwork.unavailableReason().isEmpty(),
+                backend.equals(io.coordinator.jepsen.cluster.NetnsNetwork.BACKEND), backend);
+        assertTrue(backend.equals("netns+iptables") || backend.startsWith("proxy: "), backend);
+        assertTrue(run.out().contains("links cut by " + backend), run.out());
     }
 
     @Test
