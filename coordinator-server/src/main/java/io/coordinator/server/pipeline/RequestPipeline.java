@@ -10,6 +10,7 @@ import io.coordinator.protocol.message.ClientMessage;
 import io.coordinator.protocol.message.Codec;
 import io.coordinator.protocol.message.Consistency;
 import io.coordinator.protocol.message.ServerMessage;
+import io.coordinator.protocol.wire.Frame;
 import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.consensus.ConsensusException;
 import io.coordinator.server.consensus.ReplicatedLog;
@@ -38,6 +39,8 @@ public final class RequestPipeline {
     private final Batcher writes;
     private final Batcher reads;
     private final int pendingMax;
+    /** The largest answer that fits in one frame of the binary port. */
+    private final int replyBytesMax;
     private final long serializableWaitMillis;
     private final AtomicInteger pending = new AtomicInteger();
     private final SecureRandom secrets = new SecureRandom();
@@ -60,6 +63,7 @@ public final class RequestPipeline {
         this.reads = new Batcher(timed(log::read, RequestObserver.BatchKind.READ), slots, batch.requestsMax(),
                 batch.bytesMax());
         this.pendingMax = config.limits().pendingRequestsMax();
+        this.replyBytesMax = config.limits().frameBytesMax() - Frame.HEADER_BYTES;
         this.serializableWaitMillis = config.consensus().proposalTimeoutMillis();
     }
 
@@ -87,15 +91,26 @@ public final class RequestPipeline {
             reply = appliedHere(recover(writes.submit(LogBatch.Item.client(withSecret(call, payload))), ErrorCode.TIMEOUT),
                     ErrorCode.TIMEOUT);
         } else if (call.consistency() == Consistency.SERIALIZABLE) {
-            reply = serializableRead(call);
+            reply = withinFrame(serializableRead(call));
         } else {
-            reply = appliedHere(recover(reads.submit(LogBatch.Item.client(payload)), ErrorCode.UNAVAILABLE),
-                    ErrorCode.UNAVAILABLE);
+            reply = withinFrame(appliedHere(recover(reads.submit(LogBatch.Item.client(payload)), ErrorCode.UNAVAILABLE),
+                    ErrorCode.UNAVAILABLE));
         }
         return reply.whenComplete((bytes, failure) -> {
             pending.decrementAndGet();
             observer.requestCompleted(command, call.consistency(), System.nanoTime() - startNanos);
         });
+    }
+
+    /**
+     * A read's answer that would not fit in one frame (the children of a huge directory, a txn of many
+     * reads) becomes TOO_LARGE: sent as it is, the client would refuse the frame and drop the
+     * connection, and its retry elsewhere would do the same. A read changes nothing, so the refusal
+     * is exact. (A write's answer is never replaced: it may have been applied.)
+     */
+    private CompletableFuture<byte[]> withinFrame(CompletableFuture<byte[]> reply) {
+        return reply.thenApply(bytes -> bytes.length <= replyBytesMax ? bytes : failure(ErrorCode.TOO_LARGE,
+                "the answer of " + bytes.length + " bytes exceeds limits.frame-bytes-max; read less at once"));
     }
 
     /** Requests admitted and not yet answered (bounded by limits.pending-requests-max). */

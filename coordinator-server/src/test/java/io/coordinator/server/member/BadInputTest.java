@@ -8,6 +8,7 @@ import io.coordinator.core.api.Response;
 import io.coordinator.protocol.message.Codec;
 import io.coordinator.protocol.message.ServerMessage;
 import io.coordinator.protocol.wire.Frame;
+import io.coordinator.server.config.ServerConfig;
 import io.coordinator.server.support.InProcessCluster;
 import io.coordinator.server.support.RawConnection;
 import org.junit.jupiter.api.AfterAll;
@@ -124,6 +125,33 @@ class BadInputTest {
             Frame frame = vandal.readFrame();
             assertEquals(Frame.Kind.ERROR, frame.kind());
             assertTrue(vandal.closedByServer());
+        }
+    }
+
+    @Test
+    void aReadWhoseAnswerWouldNotFitInAFrameIsTooLargeAndTheConnectionKeepsServing() throws Exception {
+        int frameMax = 16 * 1024;
+        try (InProcessCluster tuned = InProcessCluster.start(1, InProcessCluster.limits(l -> new ServerConfig.LimitsConfig(
+                4 * 1024, l.pathLengthMax(), frameMax, l.pendingRequestsMax(), l.connectionsMax(), l.txnOpsMax(),
+                l.watchesPerConnectionMax(), l.watchHistoryEventsMax(), l.watchHistoryBytesMax(), l.watchPendingBytesMax())))) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                try (RawConnection connection = new RawConnection(tuned.clientAddress(0))) {
+                    return connection.execute(new Op.Exists("/")).response() instanceof Response.ExistsResult;
+                }
+            });
+            try (RawConnection connection = new RawConnection(tuned.clientAddress(0))) {
+                connection.execute(new Op.Create("/wide", new byte[0], CreateMode.PERSISTENT, 0));
+                String padding = "x".repeat(200);
+                for (int i = 0; i < 100; i++) { // 100 names of ~200 bytes: ~20 KiB of children, over the frame
+                    assertInstanceOf(Response.Created.class, connection.execute(
+                            new Op.Create("/wide/" + padding + i, new byte[0], CreateMode.PERSISTENT, 0)).response());
+                }
+                Response tooLarge = connection.execute(new Op.Children("/wide", false)).response();
+                assertInstanceOf(Response.Failure.class, tooLarge);
+                assertEquals(ErrorCode.TOO_LARGE, ((Response.Failure) tooLarge).code());
+                // The same connection goes on: a small read is answered.
+                assertInstanceOf(Response.ExistsResult.class, connection.execute(new Op.Exists("/wide")).response());
+            }
         }
     }
 
