@@ -35,6 +35,7 @@ public final class Main {
                 .addSubcommand("bench", new Bench())
                 .addSubcommand("check", new Check())
                 .addSubcommand("harness", new Harness())
+                .addSubcommand("report", new io.coordinator.jepsen.harness.ReportCommand())
                 .addSubcommand("bench-recipes", new RecipeBench());
         System.exit(commandLine.execute(args));
     }
