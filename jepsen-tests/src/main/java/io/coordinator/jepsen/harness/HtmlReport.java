@@ -247,7 +247,9 @@ public final class HtmlReport {
     private static Map<String, Integer> rows(List<Op> ops) {
         TreeMap<String, Integer> rows = new TreeMap<>(Comparator.comparing((String p) -> !p.matches("-?\\d{1,18}"))
                 .thenComparing(p -> p.matches("-?\\d{1,18}") ? Long.parseLong(p) : 0L).thenComparing(p -> p));
-        ops.forEach(op -> rows.put(op.process(), 0));
+        java.util.Set<String> processes = new java.util.HashSet<>();
+        ops.forEach(op -> processes.add(op.process()));
+        processes.forEach(p -> rows.put(p, 0));
         int i = 0;
         for (Map.Entry<String, Integer> row : rows.entrySet()) {
             row.setValue(i++);
@@ -454,11 +456,10 @@ public final class HtmlReport {
     /** Two decimals at most, no trailing zeros: coordinates are a large part of the file. */
     private static String num(double v) {
         long hundredths = Math.round(v * 100);
-        if (hundredths % 100 == 0) {
-            return Long.toString(hundredths / 100);
-        }
-        String s = String.format(Locale.ROOT, "%.2f", hundredths / 100.0);
-        return s.endsWith("0") ? s.substring(0, s.length() - 1) : s;
+        long abs = Math.abs(hundredths);
+        long fraction = abs % 100;
+        String whole = (hundredths < 0 ? "-" : "") + abs / 100;
+        return fraction == 0 ? whole : fraction % 10 == 0 ? whole + "." + fraction / 10 : whole + (fraction < 10 ? ".0" : ".") + fraction;
     }
 
     /** For text and attribute values alike. */
