@@ -51,7 +51,7 @@ public final class HtmlReport {
             "table.facts td{padding:1px 10px 1px 0;vertical-align:top}code{background:#f3f3f3;padding:1px 3px}",
             ".scroll{overflow-x:auto}svg{font:11px system-ui,sans-serif}",
             "rect.ok{fill:#43a047}rect.fail{fill:#fb8c00}rect.info{fill:#fdd835}rect.pending{fill:#fdd835;stroke:#b08d00;stroke-dasharray:2 1}",
-            "rect.ce{stroke:#d50000;stroke-width:2.5}rect.band{fill:#7e57c2;fill-opacity:0.13}",
+            "rect.ce{stroke:#d50000;stroke-width:2.5}line.ce-tick{stroke:#d50000;stroke-width:3}rect.band{fill:#7e57c2;fill-opacity:0.13}",
             "line.grid{stroke:#e4e4e4}line.mark{stroke:#555;stroke-dasharray:3 3}text.band{fill:#4527a0}",
             "polyline{fill:none;stroke-width:1.5}.l-ok{stroke:#2e7d32}.l-bad{stroke:#ef6c00}.l-p50{stroke:#1565c0}.l-p99{stroke:#c62828}",
             ".key span{display:inline-block;width:12px;height:10px;margin:0 3px 0 10px;vertical-align:middle}");
@@ -238,6 +238,10 @@ public final class HtmlReport {
         }
         for (Op op : highlighted) {
             bar(out, op, axis, top + rows.get(op.process()) * rowPx, rowPx, true);
+            // A tick above the rows as well: in a dense timeline an outlined bar is easy to miss.
+            double x = axis.x(op.startNanos());
+            out.append("<line class=\"ce-tick\" x1=\"").append(num(x)).append("\" x2=\"").append(num(x)).append("\" y1=\"")
+                    .append(top - 7).append("\" y2=\"").append(top - 1).append("\"/>\n");
         }
         xAxis(out, axis, top + rows.size() * rowPx);
         out.append("</svg>\n");
