@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /**
  * The single entry point behind {@code bin/coordinator}: the member ({@code server},
  * {@code local-cluster}), the command line client ({@code ctl}), and the harness's {@code demo},
- * {@code bench}, {@code check} and {@code harness}. It only dispatches; each subcommand lives with the module it belongs to.
+ * {@code bench}, {@code check}, {@code harness} and {@code report}. It only dispatches; each subcommand lives with the module it belongs to.
  */
 @Command(name = "coordinator", mixinStandardHelpOptions = true, version = "coordinator 0.1.0",
         description = "Coordinator: a Raft-replicated, CP coordination service.")
@@ -35,6 +35,7 @@ public final class Main {
                 .addSubcommand("bench", new Bench())
                 .addSubcommand("check", new Check())
                 .addSubcommand("harness", new Harness())
+                .addSubcommand("report", new io.coordinator.jepsen.harness.ReportCommand())
                 .addSubcommand("bench-recipes", new RecipeBench());
         System.exit(commandLine.execute(args));
     }

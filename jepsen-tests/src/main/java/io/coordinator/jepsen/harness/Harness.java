@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
                 "(-Dcoordinator.faults=proxy forces them); verdict.json says which.",
                 "Workloads: register (read, write, cas on independent keys).",
                 "Not written yet: set, lock, sessions and watch workloads.",
-                "Writes to the run folder: history.jsonl, timeline.txt, verdict.json,",
+                "Writes to the run folder: history.jsonl, timeline.txt, verdict.json, report.html,",
                 "m1.log, m2.log, m3.log.",
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
 public final class Harness implements Callable<Integer> {
@@ -176,6 +176,11 @@ public final class Harness implements Callable<Integer> {
         facts.put("finalReadsComplete", run.finalReadsComplete());
         facts.put("completions", run.completions());
         RunVerdict.write(folder.resolve("verdict.json"), result, facts);
+        try {
+            HtmlReport.write(folder);
+        } catch (IOException | RuntimeException e) {
+            spec.commandLine().getErr().println("harness: cannot write report.html: " + e); // the verdict stands without it
+        }
         List<String> lines = RunVerdict.describe(result);
         console.println(folder + ": " + lines.get(0) + "; " + run.faultsHealed() + " faults healed; links cut by " + run.faultBackend());
         lines.subList(1, lines.size()).forEach(console::println);
