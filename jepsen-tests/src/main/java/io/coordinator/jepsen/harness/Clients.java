@@ -26,17 +26,33 @@ final class Clients {
     private Clients() {
     }
 
-    /** Client {@code index}, listing member {@code index % members} first, not shuffling. */
-    static Coordinator connect(List<Endpoint> endpoints, int index, long sessionTtlMillis) {
+    /**
+     * Client {@code index}, listing member {@code index % members} first, not shuffling. Opening the
+     * session is a write: just after an election on a loaded machine it can miss the 2.5 s request
+     * timeout, so it is tried again until {@code timeout} (seen: a lock run failing in its set-up).
+     */
+    static Coordinator connect(List<Endpoint> endpoints, int index, long sessionTtlMillis, Duration timeout) {
         List<Endpoint> preferred = new ArrayList<>();
         for (int j = 0; j < endpoints.size(); j++) {
             preferred.add(endpoints.get((index + j) % endpoints.size()));
         }
-        return Coordinator.connect(ClientConfig.builder().endpoints(preferred).shuffleEndpoints(false)
+        ClientConfig config = ClientConfig.builder().endpoints(preferred).shuffleEndpoints(false)
                 .sessionTtlMillis(sessionTtlMillis)
                 .requestTimeoutMillis(RegisterWorkload.REQUEST_TIMEOUT_MILLIS)
                 .attemptTimeoutMillis(RegisterWorkload.ATTEMPT_TIMEOUT_MILLIS)
-                .connectTimeoutMillis(RegisterWorkload.CONNECT_TIMEOUT_MILLIS).build());
+                .connectTimeoutMillis(RegisterWorkload.CONNECT_TIMEOUT_MILLIS).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return Coordinator.connect(config);
+            } catch (CoordinatorException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.info("client {}: connecting failed ({}); trying again", index, e.getMessage());
+                pause(200);
+            }
+        }
     }
 
     /** Creates each path (persistent, empty) unless it exists, retrying until {@code timeout}. */

@@ -97,7 +97,7 @@ public final class LockWorkload implements Workload {
     @Override
     public void setUp(Duration timeout) {
         for (int i = 0; i < processes.length; i++) {
-            Coordinator client = Clients.connect(endpoints, i, SESSION_TTL_MILLIS);
+            Coordinator client = Clients.connect(endpoints, i, SESSION_TTL_MILLIS, timeout);
             clients.add(client);
             mutexes.add(new DistributedMutex(client, LOCK));
         }

@@ -65,7 +65,7 @@ public final class SetWorkload implements Workload {
     @Override
     public void setUp(Duration timeout) {
         for (int i = 0; i < processes.length; i++) {
-            clients.add(Clients.connect(endpoints, i, 10_000));
+            clients.add(Clients.connect(endpoints, i, 10_000, timeout));
         }
         Clients.createPaths(clients.get(0), timeout, "/harness", ROOT);
     }
