@@ -55,6 +55,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * session), otherwise it is {@code info} with the value {@code "unconfirmed"}, and {@link #judge} takes an
  * acquire whose release is not {@code ok} as one of unknown outcome. The fenced resource still checks
  * those grants. After any outcome left open the client goes on as a new process.
+ *
+ * <p>Faults rarely end a holder's session (its client moves to another member within the TTL), so one
+ * grant in {@link #ABANDON_ONE_IN} is abandoned on purpose ({@link #abandon}): the fence is tested in
+ * every run.
  */
 public final class LockWorkload implements Workload {
     public static final String LOCK = "/harness/lock";
@@ -65,12 +69,18 @@ public final class LockWorkload implements Workload {
     static final long ACQUIRE_WAIT_MILLIS = 2_000;
     /** A holder pauses up to this long between its fenced writes, so that faults catch holders. */
     static final long HOLD_MILLIS_MAX = 30;
+    /** One grant in this many (seeded) is abandoned: its holder's session ends while it holds. */
+    static final int ABANDON_ONE_IN = 8;
+    /** How long an abandoned holder stalls before its late writes, so that the next holder gets in first. */
+    static final long LATE_MILLIS = 500;
+    private static final Duration RECONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(LockWorkload.class);
 
     private final List<Endpoint> endpoints;
     private final HistoryRecorder recorder;
-    private final List<Coordinator> clients = new ArrayList<>();
-    private final List<DistributedMutex> mutexes = new ArrayList<>();
+    /** Replaced when a holder abandons its grant: written by that client's thread, read by {@link #close}. */
+    private final List<Coordinator> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<DistributedMutex> mutexes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Random> randoms = new ArrayList<>();
     private final long[] processes;
     private final List<Thread> threads = new ArrayList<>();
@@ -168,6 +178,10 @@ public final class LockWorkload implements Workload {
     private void hold(int client, Lease lease, Random random) {
         long grant = grants.incrementAndGet();
         long token = lease.token();
+        if (random.nextInt(ABANDON_ONE_IN) == 0) {
+            abandon(client, lease, grant);
+            return;
+        }
         if (resourceWrite(token, new Mark(grant, Mark.BEGIN))) {
             try {
                 lease.fence().set(DATA, Long.toString(grant).getBytes(StandardCharsets.UTF_8), -1);
@@ -183,6 +197,50 @@ public final class LockWorkload implements Workload {
             resourceWrite(token, new Mark(grant, Mark.END));
         }
         release(client, lease);
+    }
+
+    /**
+     * The fence's own test, in every run whatever the faults: the holder's session ends while it holds
+     * (its client closes, as a holder that crashed or stalled past its TTL), it stalls {@link #LATE_MILLIS}
+     * while the next holder gets in, then sends its writes late with the old token, the Coordinator one
+     * through a fresh client (a fence is a compare on the holder node's createRevision; any client can
+     * send it). Expected: both refused. The Coordinator write may still apply if the session outlived the
+     * close (the close failed in a fault and the TTL has not run out): counted apart, not a violation by
+     * itself; the resource check judges what the resource accepted. The release is {@code info}.
+     */
+    private void abandon(int client, Lease lease, long grant) {
+        long process = processes[client];
+        long token = lease.token();
+        count("grant abandoned");
+        resourceWrite(token, new Mark(grant, Mark.BEGIN));
+        recorder.invoke(process, "release", KEY, null);
+        try {
+            clients.get(client).close();
+        } catch (RuntimeException e) {
+            log.debug("closing an abandoned holder's client", e);
+        }
+        processes[client] += clients.size();
+        Coordinator fresh;
+        try {
+            fresh = Clients.connect(endpoints, client, SESSION_TTL_MILLIS, RECONNECT_TIMEOUT);
+        } catch (RuntimeException e) {
+            recorder.complete(process, Type.INFO, "release", KEY, "abandoned");
+            throw e;
+        }
+        clients.set(client, fresh);
+        mutexes.set(client, new DistributedMutex(fresh, LOCK));
+        Clients.pause(LATE_MILLIS);
+        try {
+            new io.coordinator.client.recipes.Fence(fresh, lease.nodePath(), token)
+                    .set(DATA, Long.toString(grant).getBytes(StandardCharsets.UTF_8), -1);
+            count("late fenced write applied");
+        } catch (FencingException e) {
+            count("fenced write refused");
+        } catch (RuntimeException e) {
+            count("fenced write unknown");
+        }
+        resourceWrite(token, new Mark(grant, Mark.END));
+        recorder.complete(process, Type.INFO, "release", KEY, "abandoned");
     }
 
     /** @return true when the resource accepted it */
@@ -265,7 +323,9 @@ public final class LockWorkload implements Workload {
         List<String> notes = new ArrayList<>();
         notes.add("fence: " + countsNow.getOrDefault("fenced write ok", 0L) + " fenced writes applied, "
                 + countsNow.getOrDefault("fenced write refused", 0L) + " refused (grant ended: the fence working), "
-                + countsNow.getOrDefault("fenced write unknown", 0L) + " unknown; resource: " + fenced.writes() + " writes of "
+                + countsNow.getOrDefault("fenced write unknown", 0L) + " unknown, "
+                + countsNow.getOrDefault("grant abandoned", 0L) + " grants abandoned (late writes applied: "
+                + countsNow.getOrDefault("late fenced write applied", 0L) + "); resource: " + fenced.writes() + " writes of "
                 + fenced.grants() + " grants accepted, " + countsNow.getOrDefault("resource write refused", 0L)
                 + " refused; releases unconfirmed: " + countsNow.getOrDefault("release unconfirmed", 0L));
         fenced.violations().stream().limit(SetWorkload.SHOWN_MAX).forEach(v -> notes.add("fenced resource: " + v));
