@@ -47,14 +47,16 @@ import java.util.concurrent.TimeUnit;
                 "record the history and check it. Links are cut with iptables in a network",
                 "namespace per member when run as root with iptables, else by fault proxies",
                 "(-Dcoordinator.faults=proxy forces them); verdict.json says which.",
-                "Workloads: register (read, write, cas on independent keys).",
-                "Not written yet: set, lock, sessions and watch workloads.",
+                "Workloads: register (read, write, cas on independent keys), set (adds, then",
+                "final reads: nothing acknowledged lost, nothing unexpected), lock (a fenced mutex:",
+                "MutexModel on acquire/release, and a fenced resource never accepts two holders).",
+                "Not written yet: sessions and watch workloads.",
                 "Writes to the run folder: history.jsonl, timeline.txt, verdict.json, report.html,",
                 "m1.log, m2.log, m3.log.",
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
 public final class Harness implements Callable<Integer> {
     public static final int RUN_FAILED = 4;
-    static final List<String> WORKLOADS = List.of("register");
+    static final List<String> WORKLOADS = List.of("register", "set", "lock");
     private static final int MEMBERS = 3;
     private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FINAL_READS_TIMEOUT = Duration.ofSeconds(60);
@@ -63,7 +65,7 @@ public final class Harness implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--workload", required = true, paramLabel = "NAME", description = "register (the only one so far).")
+    @Option(names = "--workload", required = true, paramLabel = "NAME", description = "register, set or lock.")
     private String workload;
 
     @Option(names = "--nemesis", defaultValue = "all", paramLabel = "FAULTS",
@@ -77,7 +79,7 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "5", paramLabel = "N", description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
     private int clients;
 
-    @Option(names = "--keys", defaultValue = "5", paramLabel = "N", description = "Independent registers. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--keys", defaultValue = "5", paramLabel = "N", description = "Independent registers (register only). Default: ${DEFAULT-VALUE}.")
     private int keys;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the clients' operations and the fault schedule. Default: random (printed).")
@@ -99,7 +101,7 @@ public final class Harness implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!WORKLOADS.contains(workload)) {
             throw new ParameterException(spec.commandLine(), "unknown --workload '" + workload + "'; known: "
-                    + String.join(", ", WORKLOADS) + " (set, lock, sessions and watch are not written yet)");
+                    + String.join(", ", WORKLOADS) + " (sessions and watch are not written yet)");
         }
         Set<Fault> faults;
         try {
@@ -156,7 +158,7 @@ public final class Harness implements Callable<Integer> {
         }
         RunVerdict.Result result;
         try {
-            result = RunVerdict.check(run.historyFile(), Duration.ofSeconds(timeLimitSeconds));
+            result = run.judge(Duration.ofSeconds(timeLimitSeconds));
         } catch (HistoryFormatException e) {
             spec.commandLine().getErr().println("harness: the recorded history does not parse: " + e.getMessage());
             return RUN_FAILED;
@@ -218,7 +220,7 @@ public final class Harness implements Callable<Integer> {
         private final long startMillis;
         private volatile ProcessCluster cluster;
         private volatile HistoryRecorder recorder;
-        private volatile RegisterWorkload load;
+        private volatile Workload load;
         private volatile Nemesis nemesisThread;
         private volatile boolean finalReadsComplete;
         private volatile String faultBackend = "none (no cluster started)";
@@ -232,6 +234,10 @@ public final class Harness implements Callable<Integer> {
             this.faults = faults;
             this.seed = seed;
             this.startMillis = startMillis;
+        }
+
+        RunVerdict.Result judge(Duration timeLimit) throws IOException, HistoryFormatException {
+            return load.judge(historyFile(), timeLimit);
         }
 
         Path historyFile() {
@@ -254,8 +260,12 @@ public final class Harness implements Callable<Integer> {
             BufferedWriter writer = Files.newBufferedWriter(historyFile(), StandardCharsets.UTF_8);
             long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
             recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
-            load = new RegisterWorkload(endpoints, reads.equals("serializable") ? Consistency.SERIALIZABLE : Consistency.LINEARIZABLE,
-                    clients, keys, seed, recorder);
+            load = switch (workload) {
+                case "set" -> new SetWorkload(endpoints, clients, seed, recorder);
+                case "lock" -> new LockWorkload(endpoints, clients, seed, recorder);
+                default -> new RegisterWorkload(endpoints, reads.equals("serializable") ? Consistency.SERIALIZABLE
+                        : Consistency.LINEARIZABLE, clients, keys, seed, recorder);
+            };
             load.setUp(LEADER_TIMEOUT);
             if (!faults.isEmpty()) {
                 // The seed of the schedule differs from the clients' so that changing --clients keeps the faults.

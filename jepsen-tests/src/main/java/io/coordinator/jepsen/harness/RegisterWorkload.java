@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * over the members and some are always talking to the member a fault hits. Each call is bounded by a
  * short request timeout, so a fault produces {@code fail} and {@code info}, never a hang.
  */
-public final class RegisterWorkload implements AutoCloseable {
+public final class RegisterWorkload implements Workload {
     public static final String ROOT = "/harness/r";
     static final long REQUEST_TIMEOUT_MILLIS = 2_500;
     static final long ATTEMPT_TIMEOUT_MILLIS = 1_000;
@@ -94,6 +94,7 @@ public final class RegisterWorkload implements AutoCloseable {
     }
 
     /** Connects every client and creates the registers' parent, with nothing recorded yet. */
+    @Override
     public void setUp(Duration timeout) {
         for (int i = 0; i < processes.length; i++) {
             List<Endpoint> preferred = new ArrayList<>();
@@ -123,6 +124,7 @@ public final class RegisterWorkload implements AutoCloseable {
         }
     }
 
+    @Override
     public void start() {
         running = true;
         for (int i = 0; i < clients.size(); i++) {
@@ -150,6 +152,7 @@ public final class RegisterWorkload implements AutoCloseable {
     }
 
     /** Stops the clients after their current call; each call is bounded by its request timeout. */
+    @Override
     public void stop() throws InterruptedException {
         running = false;
         for (Thread thread : threads) {
@@ -166,6 +169,7 @@ public final class RegisterWorkload implements AutoCloseable {
      *
      * @return true when every client read every key within {@code timeout}
      */
+    @Override
     public boolean finalReads(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean all = true;
@@ -248,6 +252,13 @@ public final class RegisterWorkload implements AutoCloseable {
     /** The client's contract: UNAVAILABLE and OVERLOADED mean no attempt of the call was applied. */
     static boolean certainlyNotApplied(RuntimeException e) {
         return e instanceof CoordinatorException c && (c.code() == ErrorCode.UNAVAILABLE || c.code() == ErrorCode.OVERLOADED);
+    }
+
+    /** Key by key, with the register model. */
+    @Override
+    public RunVerdict.Result judge(java.nio.file.Path history, Duration timeLimit)
+            throws java.io.IOException, io.coordinator.jepsen.checker.HistoryFormatException {
+        return RunVerdict.check(history, timeLimit);
     }
 
     private static byte[] bytes(Long value) {

@@ -38,8 +38,25 @@ public final class RunVerdict {
     public record KeyResult(String key, Verdict verdict, int ops, List<Operation> counterexample, String reason) {
     }
 
-    /** @param verdict the worst of the keys' (invalid over unknown over valid) */
-    public record Result(Verdict verdict, int ops, List<KeyResult> keys, double seconds) {
+    /**
+     * @param verdict the worst of the keys' (invalid over unknown over valid)
+     * @param details what a workload checks besides linearizability (the set's lost and unexpected
+     *                elements, the lock's fenced resource), written as {@code details} in verdict.json
+     * @param notes   lines for people about those details, printed after the verdict
+     */
+    public record Result(Verdict verdict, int ops, List<KeyResult> keys, double seconds, Map<String, Object> details,
+                         List<String> notes) {
+        public Result {
+            keys = List.copyOf(keys);
+            details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+            notes = List.copyOf(notes);
+        }
+
+        /** A register run's: linearizability key by key, nothing else. */
+        public Result(Verdict verdict, int ops, List<KeyResult> keys, double seconds) {
+            this(verdict, ops, keys, seconds, Map.of(), List.of());
+        }
+
         /** The first invalid key's result, if any. */
         public KeyResult firstInvalid() {
             return keys.stream().filter(k -> k.verdict() == Verdict.INVALID).findFirst().orElse(null);
@@ -75,6 +92,7 @@ public final class RunVerdict {
     /**
      * Writes {@code verdict.json}: {@code valid}, {@code verdict} (VALID, INVALID or UNKNOWN), {@code ops},
      * {@code keys} (each key's verdict and operation count), {@code counterexample} when invalid, and
+     * {@code details} when the workload checks more than linearizability (set, lock), and
      * {@code run}: whatever the caller adds (seed, the command that replays it, fault counts).
      */
     public static void write(Path file, Result result, Map<String, Object> run) throws IOException {
@@ -94,13 +112,16 @@ public final class RunVerdict {
             }
         }
         KeyResult invalid = result.firstInvalid();
-        if (invalid != null) {
+        if (invalid != null && !invalid.counterexample().isEmpty()) {
             ObjectNode counterexample = root.putObject("counterexample");
             counterexample.put("key", invalid.key());
             ArrayNode ops = counterexample.putArray("operations");
             invalid.counterexample().forEach(op -> ops.add(operation(op)));
             ArrayNode text = counterexample.putArray("text");
             invalid.counterexample().forEach(op -> text.add(op.describe()));
+        }
+        if (!result.details().isEmpty()) {
+            root.set("details", JSON.valueToTree(result.details()));
         }
         root.set("run", JSON.valueToTree(run));
         Files.writeString(file, JSON.writeValueAsString(root) + "\n");
@@ -112,13 +133,14 @@ public final class RunVerdict {
         lines.add(String.format(Locale.ROOT, "%s (%d ops, %d keys, check %.2f s)", result.verdict().word(), result.ops(),
                 result.keys().size(), result.seconds()));
         KeyResult invalid = result.firstInvalid();
-        if (invalid != null) {
+        if (invalid != null && !invalid.counterexample().isEmpty()) {
             lines.add("  key " + invalid.key() + ": these " + invalid.counterexample().size()
                     + " operations alone are not linearizable:");
             invalid.counterexample().forEach(op -> lines.add("    " + op.describe()));
         }
         result.keys().stream().filter(k -> k.verdict() == Verdict.UNKNOWN)
                 .forEach(k -> lines.add("  unknown: " + k.reason()));
+        result.notes().forEach(note -> lines.add("  " + note));
         return lines;
     }
 

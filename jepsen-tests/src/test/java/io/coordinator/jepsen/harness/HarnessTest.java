@@ -100,9 +100,9 @@ class HarnessTest {
 
     @Test
     void unknownWorkloadsAndNemesesAreUsageErrorsThatSayWhatExists(@TempDir Path dir) {
-        Outcome workload = harness("--workload", "set", "--out", dir.toString());
+        Outcome workload = harness("--workload", "watch", "--out", dir.toString());
         assertEquals(2, workload.exit());
-        assertTrue(workload.err().contains("unknown --workload 'set'; known: register"), workload.err());
+        assertTrue(workload.err().contains("unknown --workload 'watch'; known: register, set, lock"), workload.err());
 
         Outcome nemesis = harness("--workload", "register", "--nemesis", "partition,clock", "--out", dir.toString());
         assertEquals(2, nemesis.exit());
