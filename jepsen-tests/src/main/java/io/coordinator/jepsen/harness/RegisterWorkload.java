@@ -1,6 +1,5 @@
 package io.coordinator.jepsen.harness;
 
-import io.coordinator.client.ClientConfig;
 import io.coordinator.client.Coordinator;
 import io.coordinator.client.CoordinatorException;
 import io.coordinator.client.Endpoint;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Jepsen's register workload: {@code clients} threads, each with its own {@link Coordinator}, doing
@@ -49,8 +47,9 @@ public final class RegisterWorkload implements Workload {
     /** Each client pauses up to this long between calls (uniformly at random), as Jepsen's stagger. */
     static final long PAUSE_MILLIS_MAX = 20;
     static final int VALUES = 5;
-    private static final long STOP_JOIN_MILLIS = REQUEST_TIMEOUT_MILLIS * 4;
     private static final Logger log = LoggerFactory.getLogger(RegisterWorkload.class);
+    /** The clients' sessions: the register needs none, but a client opens one; the default TTL. */
+    private static final long SESSION_TTL_MILLIS = 10_000;
 
     private final List<Endpoint> endpoints;
     private final Consistency reads;
@@ -97,31 +96,9 @@ public final class RegisterWorkload implements Workload {
     @Override
     public void setUp(Duration timeout) {
         for (int i = 0; i < processes.length; i++) {
-            List<Endpoint> preferred = new ArrayList<>();
-            for (int j = 0; j < endpoints.size(); j++) {
-                preferred.add(endpoints.get((i + j) % endpoints.size()));
-            }
-            clients.add(Coordinator.connect(ClientConfig.builder().endpoints(preferred).shuffleEndpoints(false)
-                    .requestTimeoutMillis(REQUEST_TIMEOUT_MILLIS).attemptTimeoutMillis(ATTEMPT_TIMEOUT_MILLIS)
-                    .connectTimeoutMillis(CONNECT_TIMEOUT_MILLIS).build()));
+            clients.add(Clients.connect(endpoints, i, SESSION_TTL_MILLIS, timeout));
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (String path : List.of("/harness", ROOT)) {
-            while (true) {
-                try {
-                    clients.get(0).create(path, new byte[0], CreateMode.PERSISTENT);
-                    break;
-                } catch (CoordinatorException e) {
-                    if (e.code() == ErrorCode.NODE_EXISTS) {
-                        break;
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    pause(100);
-                }
-            }
-        }
+        Clients.createPaths(clients.get(0), timeout, "/harness", ROOT);
     }
 
     @Override
@@ -145,7 +122,7 @@ public final class RegisterWorkload implements Workload {
                 case 1 -> write(client, key, (long) random.nextInt(VALUES));
                 default -> cas(client, key, (long) random.nextInt(VALUES), (long) random.nextInt(VALUES));
             }
-            if (!pause(random.nextInt((int) PAUSE_MILLIS_MAX + 1))) {
+            if (!Clients.pause(random.nextInt((int) PAUSE_MILLIS_MAX + 1))) {
                 return;
             }
         }
@@ -155,12 +132,7 @@ public final class RegisterWorkload implements Workload {
     @Override
     public void stop() throws InterruptedException {
         running = false;
-        for (Thread thread : threads) {
-            thread.join(STOP_JOIN_MILLIS);
-            if (thread.isAlive()) {
-                throw new IllegalStateException(thread.getName() + " did not stop within " + STOP_JOIN_MILLIS + " ms");
-            }
-        }
+        Clients.join(threads);
     }
 
     /**
@@ -179,7 +151,7 @@ public final class RegisterWorkload implements Workload {
                 while (!done && System.nanoTime() < deadline) {
                     done = read(client, key(k));
                     if (!done) {
-                        pause(200);
+                        Clients.pause(200);
                     }
                 }
                 all &= done;
@@ -265,41 +237,10 @@ public final class RegisterWorkload implements Workload {
         return Long.toString(value).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static boolean pause(long millis) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     @Override
     public void close() {
         running = false;
         threads.forEach(Thread::interrupt);
-        // In parallel: a client's close ends its session, which waits for members that may be gone.
-        List<Thread> closers = new ArrayList<>();
-        for (Coordinator client : clients) {
-            Thread closer = new Thread(() -> {
-                try {
-                    client.close();
-                } catch (RuntimeException e) {
-                    log.debug("closing a client", e);
-                }
-            }, "register-client-close");
-            closer.setDaemon(true);
-            closer.start();
-            closers.add(closer);
-        }
-        for (Thread closer : closers) {
-            try {
-                closer.join(STOP_JOIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Clients.closeAll(clients);
     }
 }
