@@ -102,6 +102,12 @@ final class SessionKeeper {
             scheduleKeepAlive(session);
             armLostTimer(session);
             states.sessionOpened();
+            if (System.nanoTime() - startNanos >= TimeUnit.MILLISECONDS.toNanos(keepAliveIntervalMillis(session))) {
+                // The open itself took a keep-alive interval or more (a cold JVM, a loaded host), and
+                // the lease is counted from its start: renew now, not an interval from now, or the
+                // session would be given up before its first renewal was even sent.
+                keepAlive(session);
+            }
             return session;
         });
     }
