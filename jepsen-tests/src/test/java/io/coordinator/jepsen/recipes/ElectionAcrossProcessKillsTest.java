@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ElectionAcrossProcessKillsTest extends ProcessRecipeTestBase {
     private static final int CANDIDATES = 5;
-    private static final long TTL_MILLIS = 3_000;
+    private static final long TTL_MILLIS = 5_000;
     /** Expiry is decided on the leader's next tick after the TTL; then a watch, a read, a write. */
     private static final long HANDOVER_MARGIN_MILLIS = 4_000;
     private static final String ELECTION = "/election/under-kills";
@@ -63,6 +63,16 @@ class ElectionAcrossProcessKillsTest extends ProcessRecipeTestBase {
         for (int i = 1; i <= CANDIDATES; i++) {
             start("c" + i, classpath);
         }
+        // Five JVMs start at once on two cores: the first kill waits until every candidate is in the
+        // election, so that a handover is measured, not a candidate's start-up.
+        Coordinator reader = client(10_000);
+        try {
+            await().atMost(WAIT).until(() -> reader.exists(ELECTION).isPresent()
+                    && reader.children(ELECTION).names().size() == CANDIDATES);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not every candidate joined: " + (reader.exists(ELECTION).isPresent()
+                    ? reader.children(ELECTION).names() : "no election node") + outputs(), e);
+        }
 
         List<Long> handovers = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
@@ -72,8 +82,13 @@ class ElectionAcrossProcessKillsTest extends ProcessRecipeTestBase {
             await().atMost(WAIT).until(() -> output(leaderId).contains("WROTE " + leader.token() + " "));
             long killedAt = System.nanoTime();
             candidates.get(leaderId).destroyForcibly().waitFor(15, TimeUnit.SECONDS);
-            await().atMost(Duration.ofMillis(TTL_MILLIS + HANDOVER_MARGIN_MILLIS + 10_000)).until(() ->
-                    current(seenByFirst).filter(next -> next.token() > leader.token()).isPresent());
+            await().atMost(Duration.ofMillis(TTL_MILLIS + HANDOVER_MARGIN_MILLIS + 10_000))
+                    .conditionEvaluationListener(condition -> {
+                        if (condition.getRemainingTimeInMS() <= condition.getPollInterval().toMillis()) {
+                            System.out.println("no handover yet; candidates said: " + outputs());
+                        }
+                    })
+                    .until(() -> current(seenByFirst).filter(next -> next.token() > leader.token()).isPresent());
             handovers.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
         }
         Leader last = current(seenByFirst).orElseThrow();
@@ -155,6 +170,19 @@ class ElectionAcrossProcessKillsTest extends ProcessRecipeTestBase {
                 .redirectOutput(outputs.resolve(id + ".out").toFile())
                 .start();
         candidates.put(id, process);
+    }
+
+    /** Every candidate's output so far, for a failure's message. */
+    private String outputs() {
+        StringBuilder all = new StringBuilder();
+        for (String id : candidates.keySet()) {
+            try {
+                all.append("\n--- ").append(id).append(":\n").append(output(id).lines().limit(5).toList());
+            } catch (IOException e) {
+                all.append("\n--- ").append(id).append(": ").append(e);
+            }
+        }
+        return all.toString();
     }
 
     private String output(String id) throws IOException {
