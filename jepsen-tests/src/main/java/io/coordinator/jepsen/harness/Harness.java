@@ -56,7 +56,6 @@ import java.util.concurrent.TimeUnit;
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
 public final class Harness implements Callable<Integer> {
     public static final int RUN_FAILED = 4;
-    static final List<String> WORKLOADS = List.of("register", "set", "lock");
     private static final int MEMBERS = 3;
     private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FINAL_READS_TIMEOUT = Duration.ofSeconds(60);
@@ -99,9 +98,9 @@ public final class Harness implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!WORKLOADS.contains(workload)) {
+        if (!Workloads.exists(workload)) {
             throw new ParameterException(spec.commandLine(), "unknown --workload '" + workload + "'; known: "
-                    + String.join(", ", WORKLOADS) + " (sessions and watch are not written yet)");
+                    + String.join(", ", Workloads.names()));
         }
         Set<Fault> faults;
         try {
@@ -260,12 +259,8 @@ public final class Harness implements Callable<Integer> {
             BufferedWriter writer = Files.newBufferedWriter(historyFile(), StandardCharsets.UTF_8);
             long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
             recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
-            load = switch (workload) {
-                case "set" -> new SetWorkload(endpoints, clients, seed, recorder);
-                case "lock" -> new LockWorkload(endpoints, clients, seed, recorder);
-                default -> new RegisterWorkload(endpoints, reads.equals("serializable") ? Consistency.SERIALIZABLE
-                        : Consistency.LINEARIZABLE, clients, keys, seed, recorder);
-            };
+            load = Workloads.create(workload, endpoints, new Workloads.Options(clients, keys, seed,
+                    reads.equals("serializable") ? Consistency.SERIALIZABLE : Consistency.LINEARIZABLE), recorder);
             load.setUp(LEADER_TIMEOUT);
             if (!faults.isEmpty()) {
                 // The seed of the schedule differs from the clients' so that changing --clients keeps the faults.
