@@ -86,6 +86,15 @@ public final class IptablesFaults implements NetworkFaults {
     }
 
     @Override
+    public void cut(Set<Link> links, String description) {
+        for (Link link : links) {
+            requireMember(link.from());
+            requireMember(link.to());
+        }
+        apply(new LinkedHashSet<>(links), description);
+    }
+
+    @Override
     public void heal() {
         apply(Set.of(), "heal");
     }

@@ -41,6 +41,14 @@ public interface NetworkFaults extends AutoCloseable {
      */
     void dropOneWay(Set<String> senders, Set<String> receivers);
 
+    /**
+     * Heals everything, then drops what each of {@code links} carries ({@code from}'s traffic to
+     * {@code to}), every other link whole: any shape of partition, a ring or a bridge included.
+     *
+     * @param description what the cut is, for the timeline ("ring m1-m2-m3-m4-m5")
+     */
+    void cut(Set<Link> links, String description);
+
     /** Every link whole again. */
     void heal();
 

@@ -160,6 +160,27 @@ public final class Partitions implements NetworkFaults {
         apply(modes, "drop " + new TreeSet<>(senders) + " -> " + new TreeSet<>(receivers) + " (one way)");
     }
 
+    /**
+     * A proxy carries the connections one member opens to another, so a directed cut maps onto the two
+     * proxies between a pair: cutting {@code a -> b} drops {@code a}'s requests on (a, b)'s proxy and
+     * {@code a}'s answers on (b, a)'s; both directions cut is a blackhole on both.
+     */
+    @Override
+    public void cut(Set<Link> links, String description) {
+        for (Link link : links) {
+            requireMember(link.from());
+            requireMember(link.to());
+        }
+        Map<Link, LinkMode> modes = new LinkedHashMap<>();
+        for (Link link : proxies.keySet()) {
+            boolean forward = links.contains(link);
+            boolean backward = links.contains(new Link(link.to(), link.from()));
+            modes.put(link, forward && backward ? LinkMode.BLACKHOLE
+                    : forward ? LinkMode.DROP_FORWARD : backward ? LinkMode.DROP_BACKWARD : LinkMode.PASS);
+        }
+        apply(modes, description);
+    }
+
     /** Every link back to PASS. */
     @Override
     public void heal() {

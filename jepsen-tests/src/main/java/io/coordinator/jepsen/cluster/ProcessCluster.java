@@ -57,6 +57,8 @@ public final class ProcessCluster implements AutoCloseable {
     /** Null when links cannot be cut. */
     private volatile NetworkFaults faults;
     private volatile String faultBackend = "none";
+    /** Null unless members were started with skewable clocks. */
+    private volatile ClockSkew clocks;
     /** The members' classpath: this JVM's, with private copies of whatever a build may overwrite. */
     private String memberClasspath;
 
@@ -80,7 +82,12 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     private static ProcessCluster start(Path dataDir, int count, int basePort, boolean proxies) throws IOException {
+        return start(dataDir, count, basePort, proxies, null);
+    }
+
+    private static ProcessCluster start(Path dataDir, int count, int basePort, boolean proxies, ClockSkew clocks) throws IOException {
         ProcessCluster cluster = new ProcessCluster(dataDir, LocalClusterLayout.members("127.0.0.1", basePort, count));
+        cluster.clocks = clocks;
         Runtime.getRuntime().addShutdownHook(cluster.exitHook);
         try {
             Files.createDirectories(dataDir);
@@ -105,6 +112,17 @@ public final class ProcessCluster implements AutoCloseable {
      * runs left behind. {@code -Dcoordinator.faults=proxy} asks for the proxies anyway.
      */
     public static ProcessCluster startPartitionable(Path dataDir, int count) throws IOException {
+        return startPartitionable(dataDir, count, false);
+    }
+
+    /**
+     * As {@link #startPartitionable(Path, int)}; with {@code skewableClocks}, every member runs with
+     * libfaketime preloaded so that {@link #clocks()} can skew its wall clock.
+     *
+     * @throws IllegalStateException when skewable clocks are asked for and libfaketime is missing
+     */
+    public static ProcessCluster startPartitionable(Path dataDir, int count, boolean skewableClocks) throws IOException {
+        ClockSkew clocks = skewableClocks ? ClockSkew.in(dataDir.resolve("clocks")) : null;
         String fallback;
         if ("proxy".equals(System.getProperty("coordinator.faults"))) {
             fallback = "requested with -Dcoordinator.faults=proxy";
@@ -114,19 +132,19 @@ public final class ProcessCluster implements AutoCloseable {
         if (fallback == null) {
             NetnsNetwork.cleanupLeftovers();
             try {
-                return startInNamespaces(dataDir, count);
+                return startInNamespaces(dataDir, count, clocks);
             } catch (RuntimeException e) {
                 fallback = "network namespace setup failed: " + e.getMessage();
                 log.warn("fault backend: {}; falling back to fault proxies", fallback, e);
             }
         }
-        ProcessCluster cluster = startWithProxies(dataDir, count, freeBasePort(count));
+        ProcessCluster cluster = start(dataDir, count, freeBasePort(count), true, clocks);
         cluster.faultBackend = "proxy: " + fallback;
         log.info("fault backend: {}", cluster.faultBackend);
         return cluster;
     }
 
-    private static ProcessCluster startInNamespaces(Path dataDir, int count) throws IOException {
+    private static ProcessCluster startInNamespaces(Path dataDir, int count, ClockSkew clocks) throws IOException {
         List<String> ids = LocalClusterLayout.members("127.0.0.1", 20_000, count).stream().map(MemberAddress::id).toList();
         NetnsNetwork network = NetnsNetwork.create(ids);
         // Each member has a network stack of its own, so every member can use the same ports.
@@ -135,6 +153,7 @@ public final class ProcessCluster implements AutoCloseable {
                 .toList();
         ProcessCluster cluster = new ProcessCluster(dataDir, members);
         cluster.netns = network;
+        cluster.clocks = clocks;
         cluster.faults = new IptablesFaults(network, Clock.systemUTC());
         cluster.faultBackend = NetnsNetwork.BACKEND;
         Runtime.getRuntime().addShutdownHook(cluster.exitHook);
@@ -298,7 +317,11 @@ public final class ProcessCluster implements AutoCloseable {
         command.add("--config");
         command.add(configFile(memberId).toString());
         try {
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (clocks != null) {
+                builder.environment().putAll(clocks.environment(memberId));
+            }
+            Process process = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(memberId).toFile()))
                     .start();
@@ -307,6 +330,11 @@ public final class ProcessCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The members' clocks, when started with skewable clocks. */
+    public java.util.Optional<ClockSkew> clocks() {
+        return java.util.Optional.ofNullable(clocks);
     }
 
     /** SIGKILL: no shutdown hooks, no flush beyond what the member already fsynced. */

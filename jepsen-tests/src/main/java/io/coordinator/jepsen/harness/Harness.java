@@ -3,6 +3,7 @@ package io.coordinator.jepsen.harness;
 import io.coordinator.client.Endpoint;
 import io.coordinator.jepsen.checker.Check;
 import io.coordinator.jepsen.checker.HistoryFormatException;
+import io.coordinator.jepsen.cluster.ClockSkew;
 import io.coordinator.jepsen.cluster.ClusterView;
 import io.coordinator.jepsen.cluster.NetworkFaults;
 import io.coordinator.jepsen.cluster.ProcessCluster;
@@ -56,7 +57,6 @@ import java.util.concurrent.TimeUnit;
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
 public final class Harness implements Callable<Integer> {
     public static final int RUN_FAILED = 4;
-    private static final int MEMBERS = 3;
     private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FINAL_READS_TIMEOUT = Duration.ofSeconds(60);
     private static final DateTimeFormatter FOLDER_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -68,9 +68,16 @@ public final class Harness implements Callable<Integer> {
     private String workload;
 
     @Option(names = "--nemesis", defaultValue = "all", paramLabel = "FAULTS",
-            description = "Comma-separated: partition (isolate the leader or a random member), kill (SIGKILL and restart), "
-                    + "pause (SIGSTOP the leader, then SIGCONT), all, or none. Default: ${DEFAULT-VALUE}.")
+            description = "Comma-separated: partition (isolate the leader or a member, minority/majority, bridge, "
+                    + "one-way drops to or from the leader, majorities ring with 5 members), kill (SIGKILL and restart), "
+                    + "pause (SIGSTOP the leader, then SIGCONT), clock (skew a member's wall clock; needs libfaketime: "
+                    + "apt-get install faketime), all (clock only where libfaketime is installed), or none. "
+                    + "Default: ${DEFAULT-VALUE}.")
     private String nemesis;
+
+    @Option(names = "--members", defaultValue = "3", paramLabel = "N",
+            description = "Member processes: 3 or 5 (5 adds the majorities ring and 2|3 splits). Default: ${DEFAULT-VALUE}.")
+    private int members;
 
     @Option(names = "--seconds", defaultValue = "30", paramLabel = "N", description = "How long the workload runs. Default: ${DEFAULT-VALUE}.")
     private int seconds;
@@ -108,6 +115,16 @@ public final class Harness implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (faults.contains(Fault.CLOCK) && ClockSkew.unavailableReason().isPresent()) {
+            if (java.util.Arrays.stream(nemesis.split(",")).anyMatch(w -> w.trim().equalsIgnoreCase("clock"))) {
+                throw new ParameterException(spec.commandLine(), "--nemesis clock: " + ClockSkew.unavailableReason().get());
+            }
+            faults.remove(Fault.CLOCK);
+            spec.commandLine().getOut().println("harness: no clock faults: " + ClockSkew.unavailableReason().get());
+        }
+        if (members != 3 && members != 5) {
+            throw new ParameterException(spec.commandLine(), "--members must be 3 or 5, not " + members);
+        }
         if (!reads.equals("linearizable") && !reads.equals("serializable")) {
             throw new ParameterException(spec.commandLine(), "unknown --reads '" + reads + "'; known: linearizable, serializable");
         }
@@ -129,7 +146,7 @@ public final class Harness implements Callable<Integer> {
         Path folder = out != null ? out : Path.of("harness-runs", FOLDER_TIME.format(started) + "-" + workload + "-" + runSeed);
         PrintWriter console = spec.commandLine().getOut();
         String replay = replayCommand(faults, runSeed);
-        console.println("harness: " + workload + ", nemesis " + words(faults) + ", " + seconds + " s, " + clients + " clients, "
+        console.println("harness: " + workload + ", nemesis " + words(faults) + ", " + members + " members, " + seconds + " s, " + clients + " clients, "
                 + keys + " keys, " + reads + " reads, seed " + runSeed + "; run folder " + folder.toAbsolutePath());
         console.flush();
         Files.createDirectories(folder);
@@ -166,6 +183,7 @@ public final class Harness implements Callable<Integer> {
         facts.put("workload", workload);
         facts.put("nemesis", words(faults));
         facts.put("seconds", seconds);
+        facts.put("members", members);
         facts.put("clients", clients);
         facts.put("keys", keys);
         facts.put("reads", reads);
@@ -201,7 +219,8 @@ public final class Harness implements Callable<Integer> {
     }
 
     private String replayCommand(Set<Fault> faults, long runSeed) {
-        return "bin/coordinator harness --workload " + workload + " --nemesis " + words(faults) + " --seconds " + seconds
+        return "bin/coordinator harness --workload " + workload + " --nemesis " + words(faults)
+                + (members == 3 ? "" : " --members " + members) + " --seconds " + seconds
                 + " --clients " + clients + " --keys " + keys + " --seed " + runSeed + " --time-limit-s " + timeLimitSeconds
                 + (reads.equals("linearizable") ? "" : " --reads " + reads);
     }
@@ -248,7 +267,7 @@ public final class Harness implements Callable<Integer> {
         }
 
         void execute() throws Exception {
-            cluster = ProcessCluster.startPartitionable(data, MEMBERS);
+            cluster = ProcessCluster.startPartitionable(data, members, faults.contains(Fault.CLOCK));
             faultBackend = cluster.faultBackend();
             PrintWriter console = spec.commandLine().getOut();
             console.println("harness: links cut by " + faultBackend);

@@ -32,12 +32,20 @@ import java.util.function.LongSupplier;
 public final class Nemesis implements AutoCloseable {
     /** A kind of fault; the names are the {@code --nemesis} words. */
     public enum Fault {
-        /** Cut one member off from the others (the leader, or a random member: a minority/majority split). */
+        /**
+         * Cut links in one of {@link PartitionShapes}' shapes: isolate the leader or a member, a
+         * minority from a majority, a bridge, one-way drops to or from the leader, a majorities ring.
+         */
         PARTITION,
         /** SIGKILL one member (the leader or a random one), and restart it at the heal. */
         KILL,
         /** SIGSTOP the leader, SIGCONT it at the heal. */
-        PAUSE;
+        PAUSE,
+        /**
+         * Move one member's wall clock (the leader or a random one) by seconds to minutes, either way,
+         * and back at the heal; needs libfaketime ({@link io.coordinator.jepsen.cluster.ClockSkew}).
+         */
+        CLOCK;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -60,7 +68,7 @@ public final class Nemesis implements AutoCloseable {
                         try {
                             faults.add(Fault.valueOf(w.toUpperCase(Locale.ROOT)));
                         } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("unknown nemesis '" + w + "'; known: partition, kill, pause, all, none");
+                            throw new IllegalArgumentException("unknown nemesis '" + w + "'; known: partition, kill, pause, clock, all, none");
                         }
                     }
                 }
@@ -95,6 +103,7 @@ public final class Nemesis implements AutoCloseable {
     private volatile boolean running = true;
     /** What must be undone; only touched under this object's lock. */
     private boolean partitioned;
+    private String skewed;
     private String paused;
     private String killed;
 
@@ -106,6 +115,9 @@ public final class Nemesis implements AutoCloseable {
         this.cluster = cluster;
         this.view = new ClusterView(cluster);
         this.faults = List.copyOf(new TreeSet<>(faults));
+        if (faults.contains(Fault.CLOCK) && cluster.clocks().isEmpty()) {
+            throw new IllegalArgumentException("clock faults need a cluster started with skewable clocks");
+        }
         this.random = new Random(seed);
         this.quietMin = quietMin;
         this.quietMax = quietMax;
@@ -130,7 +142,7 @@ public final class Nemesis implements AutoCloseable {
             boolean leader = random.nextBoolean();
             int pick = random.nextInt(cluster.memberIds().size());
             try {
-                boolean hitLeader = fault == Fault.PAUSE || leader;
+                boolean hitLeader = fault == Fault.PAUSE || fault == Fault.PARTITION || leader;
                 String member = hitLeader ? leader() : cluster.memberIds().get(pick);
                 if (member == null) {
                     return; // closed while looking for the leader
@@ -156,11 +168,18 @@ public final class Nemesis implements AutoCloseable {
         String who = member + (isLeader ? " (leader)" : "");
         switch (fault) {
             case PARTITION -> {
+                // member is the leader here: the shapes place it (isolated, on one side, behind one-way links)
+                PartitionShapes.Cut cut = PartitionShapes.draw(random, cluster.memberIds(), member);
                 partitioned = true;
-                cluster.faults().isolate(member);
-                List<String> rest = new ArrayList<>(cluster.memberIds());
-                rest.remove(member);
-                record("start partition: isolate " + who + "; sides [" + member + "] " + rest);
+                cluster.faults().cut(cut.links(), cut.description());
+                record("start partition: " + cut.description());
+            }
+            case CLOCK -> {
+                Duration offset = clockOffset();
+                skewed = member;
+                cluster.clocks().orElseThrow().set(member, offset);
+                record("start clock: " + who + " wall clock " + (offset.isNegative() ? "" : "+") + offset.toSeconds()
+                        + " s (in effect within " + io.coordinator.jepsen.cluster.ClockSkew.takesEffectWithin().toSeconds() + " s)");
             }
             case KILL -> {
                 killed = member;
@@ -191,6 +210,11 @@ public final class Nemesis implements AutoCloseable {
     }
 
     private void healNow() {
+        if (skewed != null) {
+            cluster.clocks().orElseThrow().set(skewed, Duration.ZERO);
+            record("heal clock: " + skewed + " wall clock back to this host's");
+            skewed = null;
+        }
         if (partitioned) {
             cluster.faults().heal();
             partitioned = false;
@@ -262,6 +286,12 @@ public final class Nemesis implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted sending SIG" + signal + " to " + pid, e);
         }
+    }
+
+    /** Half the time a few seconds (within session TTLs), half minutes; either way. */
+    private Duration clockOffset() {
+        long seconds = random.nextBoolean() ? 1 + random.nextInt(10) : 30 + random.nextInt(271);
+        return Duration.ofSeconds(random.nextBoolean() ? seconds : -seconds);
     }
 
     private Duration between(Duration min, Duration max) {
