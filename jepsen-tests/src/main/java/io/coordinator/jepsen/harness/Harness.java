@@ -57,6 +57,8 @@ import java.util.concurrent.TimeUnit;
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
 public final class Harness implements Callable<Integer> {
     public static final int RUN_FAILED = 4;
+    /** The --workload that runs every workload at once, each with its own clients and sub-folder. */
+    static final String ALL = "all";
     private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FINAL_READS_TIMEOUT = Duration.ofSeconds(60);
     private static final DateTimeFormatter FOLDER_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -105,9 +107,9 @@ public final class Harness implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Workloads.exists(workload)) {
+        if (!Workloads.exists(workload) && !workload.equals(ALL)) {
             throw new ParameterException(spec.commandLine(), "unknown --workload '" + workload + "'; known: "
-                    + String.join(", ", Workloads.names()));
+                    + String.join(", ", Workloads.names()) + ", " + ALL);
         }
         Set<Fault> faults;
         try {
@@ -146,8 +148,9 @@ public final class Harness implements Callable<Integer> {
         Path folder = out != null ? out : Path.of("harness-runs", FOLDER_TIME.format(started) + "-" + workload + "-" + runSeed);
         PrintWriter console = spec.commandLine().getOut();
         String replay = replayCommand(faults, runSeed);
-        console.println("harness: " + workload + ", nemesis " + words(faults) + ", " + members + " members, " + seconds + " s, " + clients + " clients, "
-                + keys + " keys, " + reads + " reads, seed " + runSeed + "; run folder " + folder.toAbsolutePath());
+        console.println("harness: " + workload + ", nemesis " + words(faults) + ", " + members + " members, " + seconds + " s, "
+                + clients + " clients" + (workload.equals(ALL) ? " per workload" : "") + ", " + keys + " keys, " + reads
+                + " reads, seed " + runSeed + "; run folder " + folder.toAbsolutePath());
         console.flush();
         Files.createDirectories(folder);
         Run run = new Run(folder, faults, runSeed, started.toEpochMilli());
@@ -172,13 +175,6 @@ public final class Harness implements Callable<Integer> {
                 // the hook runs or ran
             }
         }
-        RunVerdict.Result result;
-        try {
-            result = run.judge(Duration.ofSeconds(timeLimitSeconds));
-        } catch (HistoryFormatException e) {
-            spec.commandLine().getErr().println("harness: the recorded history does not parse: " + e.getMessage());
-            return RUN_FAILED;
-        }
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("workload", workload);
         facts.put("nemesis", words(faults));
@@ -193,29 +189,70 @@ public final class Harness implements Callable<Integer> {
         facts.put("faultBackend", run.faultBackend());
         facts.put("faultsHealed", run.faultsHealed());
         facts.put("finalReadsComplete", run.finalReadsComplete());
-        facts.put("completions", run.completions());
-        RunVerdict.write(folder.resolve("verdict.json"), result, facts);
-        try {
-            HtmlReport.write(folder);
-        } catch (IOException | RuntimeException e) {
-            spec.commandLine().getErr().println("harness: cannot write report.html: " + e); // the verdict stands without it
+        io.coordinator.jepsen.checker.Verdict overall = io.coordinator.jepsen.checker.Verdict.VALID;
+        Map<String, RunVerdict.Result> results = new LinkedHashMap<>();
+        for (Part part : run.parts()) {
+            RunVerdict.Result result;
+            try {
+                result = part.load().judge(part.history(), Duration.ofSeconds(timeLimitSeconds));
+            } catch (HistoryFormatException e) {
+                spec.commandLine().getErr().println("harness: the recorded history of " + part.name() + " does not parse: " + e.getMessage());
+                return RUN_FAILED;
+            }
+            results.put(part.name(), result);
+            overall = overall.and(result.verdict());
+            Map<String, Object> partFacts = new LinkedHashMap<>(facts);
+            partFacts.put("workload", part.name());
+            partFacts.put("completions", new java.util.TreeMap<>(part.recorder().completions()));
+            RunVerdict.write(part.folder().resolve("verdict.json"), result, partFacts);
+            if (!part.folder().equals(folder)) {
+                copy(folder.resolve("timeline.txt"), part.folder().resolve("timeline.txt")); // the report's fault bands
+            }
+            try {
+                HtmlReport.write(part.folder());
+            } catch (IOException | RuntimeException e) {
+                spec.commandLine().getErr().println("harness: cannot write " + part.folder().resolve("report.html") + ": " + e);
+            }
+            List<String> lines = RunVerdict.describe(result);
+            console.println(part.folder() + ": " + lines.get(0) + (workload.equals(ALL) ? ""
+                    : "; " + run.faultsHealed() + " faults healed; links cut by " + run.faultBackend()));
+            lines.subList(1, lines.size()).forEach(console::println);
         }
-        List<String> lines = RunVerdict.describe(result);
-        console.println(folder + ": " + lines.get(0) + "; " + run.faultsHealed() + " faults healed; links cut by " + run.faultBackend());
-        lines.subList(1, lines.size()).forEach(console::println);
+        if (workload.equals(ALL)) {
+            CombinedVerdict.write(folder, overall, results, facts);
+            console.println(folder + ": " + overall.word() + " over " + results.size() + " workloads; " + run.faultsHealed()
+                    + " faults healed; links cut by " + run.faultBackend());
+        }
         if (!run.finalReadsComplete()) {
-            console.println("  warning: not every client read every key after the heal within " + FINAL_READS_TIMEOUT.toSeconds()
+            console.println("  warning: not every client finished its final reads after the heal within " + FINAL_READS_TIMEOUT.toSeconds()
                     + " s; a lost write may hide behind the end of the history (see the member logs)");
         }
-        if (result.verdict() != io.coordinator.jepsen.checker.Verdict.VALID) {
+        if (overall != io.coordinator.jepsen.checker.Verdict.VALID) {
             console.println("  seed " + runSeed + "; replay the same schedule: " + replay);
         }
         console.flush();
-        return switch (result.verdict()) {
+        return switch (overall) {
             case VALID -> Check.VALID;
             case INVALID -> Check.INVALID;
             case UNKNOWN -> Check.UNKNOWN;
         };
+    }
+
+    private void copy(Path from, Path to) {
+        try {
+            if (Files.exists(from)) {
+                Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("harness: cannot copy " + from + ": " + e);
+        }
+    }
+
+    /** One workload of a run: its clients, its recorder and the folder of its files. */
+    private record Part(String name, Path folder, HistoryRecorder recorder, Workload load) {
+        Path history() {
+            return folder.resolve("history.jsonl");
+        }
     }
 
     private String replayCommand(Set<Fault> faults, long runSeed) {
@@ -237,8 +274,7 @@ public final class Harness implements Callable<Integer> {
         private final long seed;
         private final long startMillis;
         private volatile ProcessCluster cluster;
-        private volatile HistoryRecorder recorder;
-        private volatile Workload load;
+        private final List<Part> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile Nemesis nemesisThread;
         private volatile boolean finalReadsComplete;
         private volatile String faultBackend = "none (no cluster started)";
@@ -254,12 +290,8 @@ public final class Harness implements Callable<Integer> {
             this.startMillis = startMillis;
         }
 
-        RunVerdict.Result judge(Duration timeLimit) throws IOException, HistoryFormatException {
-            return load.judge(historyFile(), timeLimit);
-        }
-
-        Path historyFile() {
-            return folder.resolve("history.jsonl");
+        List<Part> parts() {
+            return List.copyOf(parts);
         }
 
         long sinceStart() {
@@ -275,12 +307,18 @@ public final class Harness implements Callable<Integer> {
             phase("links cut by " + faultBackend);
             phase("cluster up, leader " + new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT).self().memberId());
             List<Endpoint> endpoints = cluster.memberIds().stream().map(id -> Endpoint.parse(cluster.endpoint(id))).toList();
-            BufferedWriter writer = Files.newBufferedWriter(historyFile(), StandardCharsets.UTF_8);
             long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
-            recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
-            load = Workloads.create(workload, endpoints, new Workloads.Options(clients, keys, seed,
-                    reads.equals("serializable") ? Consistency.SERIALIZABLE : Consistency.LINEARIZABLE), recorder);
-            load.setUp(LEADER_TIMEOUT);
+            Workloads.Options options = new Workloads.Options(clients, keys, seed,
+                    reads.equals("serializable") ? Consistency.SERIALIZABLE : Consistency.LINEARIZABLE);
+            for (String name : workload.equals(ALL) ? Workloads.names() : List.of(workload)) {
+                Path partFolder = workload.equals(ALL) ? folder.resolve(name) : folder;
+                Files.createDirectories(partFolder);
+                BufferedWriter writer = Files.newBufferedWriter(partFolder.resolve("history.jsonl"), StandardCharsets.UTF_8);
+                HistoryRecorder recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
+                Part part = new Part(name, partFolder, recorder, Workloads.create(name, endpoints, options, recorder));
+                parts.add(part);
+                part.load().setUp(LEADER_TIMEOUT);
+            }
             if (!faults.isEmpty()) {
                 // The seed of the schedule differs from the clients' so that changing --clients keeps the faults.
                 nemesisThread = new Nemesis(cluster, faults, seed ^ 0x5DEECE66DL, Duration.ofSeconds(1), Duration.ofSeconds(3),
@@ -288,12 +326,14 @@ public final class Harness implements Callable<Integer> {
                 nemesisThread.start();
             }
             phase("workload starts");
-            load.start();
+            parts.forEach(part -> part.load().start());
             TimeUnit.SECONDS.sleep(seconds);
             if (nemesisThread != null) {
                 nemesisThread.close(); // stops the schedule and heals: partitions, paused and killed members
             }
-            load.stop();
+            for (Part part : parts) {
+                part.load().stop();
+            }
             phase("workload stopped, every fault healed");
             for (String id : cluster.memberIds()) {
                 if (!cluster.isRunning(id)) {
@@ -302,7 +342,11 @@ public final class Harness implements Callable<Integer> {
             }
             new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT);
             phase("final reads start");
-            finalReadsComplete = load.finalReads(FINAL_READS_TIMEOUT);
+            boolean complete = true;
+            for (Part part : parts) {
+                complete &= part.load().finalReads(FINAL_READS_TIMEOUT);
+            }
+            finalReadsComplete = complete;
             phase(finalReadsComplete ? "final reads done" : "final reads incomplete after " + FINAL_READS_TIMEOUT.toSeconds() + " s");
         }
 
@@ -325,12 +369,8 @@ public final class Harness implements Callable<Integer> {
                     spec.commandLine().getErr().println("harness: healing at the end: " + e);
                 }
             }
-            if (load != null) {
-                load.close();
-            }
-            if (recorder != null) {
-                recorder.close();
-            }
+            parts.forEach(part -> part.load().close());
+            parts.forEach(part -> part.recorder().close());
             writeTimeline();
             if (cluster != null) {
                 cluster.close();
@@ -345,9 +385,7 @@ public final class Harness implements Callable<Integer> {
         void interrupted() {
             System.err.println("harness: interrupted; the partial run (history, timeline, logs) is in " + folder
                     + "; seed " + seed);
-            if (recorder != null) {
-                recorder.flush();
-            }
+            parts.forEach(part -> part.recorder().flush());
             cleanUp();
         }
 
@@ -395,10 +433,6 @@ public final class Harness implements Callable<Integer> {
 
         boolean finalReadsComplete() {
             return finalReadsComplete;
-        }
-
-        Map<String, Long> completions() {
-            return recorder == null ? Map.of() : new java.util.TreeMap<>(recorder.completions());
         }
     }
 }
