@@ -88,6 +88,18 @@ class SessionsCheckerTest {
     }
 
     @Test
+    void aCreateAcknowledgedWhileTheReadWasInFlightMayComeAfterIt() {
+        assertValid(check("""
+                2 invoke read null
+                1 invoke create null a
+                1 ok create 7 a
+                2 ok read []
+                1 invoke touch null a
+                1 ok touch 7 a
+                """));
+    }
+
+    @Test
     void aProofOfLifeInvokedBeforeTheReadReturnedMayPrecedeTheEnd() {
         // The check may be served before the session expired, the read after.
         assertValid(check("""
