@@ -24,7 +24,8 @@ final class Workloads {
     private static final Map<String, Factory> FACTORIES = new TreeMap<>(Map.of(
             "register", (endpoints, o, recorder) -> new RegisterWorkload(endpoints, o.reads(), o.clients(), o.keys(), o.seed(), recorder),
             "set", (endpoints, o, recorder) -> new SetWorkload(endpoints, o.clients(), o.seed(), recorder),
-            "lock", (endpoints, o, recorder) -> new LockWorkload(endpoints, o.clients(), o.seed(), recorder)));
+            "lock", (endpoints, o, recorder) -> new LockWorkload(endpoints, o.clients(), o.seed(), recorder),
+            "watch", (endpoints, o, recorder) -> new WatchWorkload(endpoints, o.clients(), o.seed(), recorder)));
 
     private Workloads() {
     }
