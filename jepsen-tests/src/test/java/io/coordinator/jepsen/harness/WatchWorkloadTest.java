@@ -20,19 +20,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The watch workload end to end under every fault against three real member processes: the run is
- * valid, every watcher heard events, and {@code history.jsonl} alone judges the same again.
+ * valid, every watcher heard events, and {@code history.jsonl} alone judges the same again. To keep the
+ * run folder or try other schedules: {@code -Dwatch-workload-test.out=DIR}, {@code .seed=S},
+ * {@code .seconds=N}, {@code .nemesis=FAULTS}.
  */
 class WatchWorkloadTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void watchersOnEveryMemberHearTheSameEventsInOrderWithNoGapUnderEveryFault(@TempDir Path dir) throws Exception {
-        Path folder = dir.resolve("watch");
+        Path folder = Path.of(System.getProperty("watch-workload-test.out", dir.resolve("watch").toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         long start = System.nanoTime();
         int exit = new CommandLine(new Harness()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute("--workload", "watch", "--seconds", "10", "--nemesis", "all", "--clients", "4", "--seed", "7",
+                .execute("--workload", "watch", "--seconds", System.getProperty("watch-workload-test.seconds", "10"),
+                        "--nemesis", System.getProperty("watch-workload-test.nemesis", "all"), "--clients", "4",
+                        "--seed", System.getProperty("watch-workload-test.seed", "7"),
                         "--out", folder.toString());
         System.out.printf("harness watch: exit %d in %.1f s%n%s%s", exit, (System.nanoTime() - start) / 1e9, out, err);
         assertEquals(0, exit, out + "" + err);
