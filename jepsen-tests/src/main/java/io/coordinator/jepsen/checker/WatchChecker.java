@@ -133,9 +133,14 @@ public final class WatchChecker implements Vocabulary {
                 && (event.get(2) == null || Values.isScalar(event.get(2))));
     }
 
-    /** @throws IllegalArgumentException when two writes share a value (see {@link WatchHistory#of}) */
+    /** Unknown, not judged, when two writes share a value: no rule could tell which one an event shows. */
     public Result check(History history) {
-        WatchHistory parts = WatchHistory.of(history);
+        WatchHistory parts;
+        try {
+            parts = WatchHistory.of(history);
+        } catch (IllegalArgumentException repeated) {
+            return new Result(Verdict.UNKNOWN, List.of(), List.of(), 0, repeated.getMessage());
+        }
         long highest = parts.writes().stream().filter(op -> op.outcome() == Outcome.OK).mapToLong(op -> (Long) op.output())
                 .max().orElse(0);
         List<Violation> violations = new ArrayList<>();
