@@ -27,7 +27,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The listener can hear the first revisions before {@code watch} returns to the thread that called it;
  * those wait in {@link #early} until {@code watch ok} is written, so the history never has an event
- * before its watch. A failed attempt's listener may still be called; the attempt number silences it.
+ * before its watch (an error heard that early waits likewise). A failed attempt's listener may still be
+ * called; the attempt number silences it.
  */
 final class RecordingWatcher {
     private static final Logger log = LoggerFactory.getLogger(RecordingWatcher.class);
@@ -42,6 +43,7 @@ final class RecordingWatcher {
     private boolean started;
     private boolean recording = true;
     private final List<WatchEvents> early = new ArrayList<>();
+    private CoordinatorException earlyError;
     private volatile long lastRevision;
     private volatile String endedBy;
 
@@ -83,6 +85,7 @@ final class RecordingWatcher {
                 synchronized (this) {
                     attempt++; // silences the failed attempt's listener
                     early.clear();
+                    earlyError = null;
                     recorder.complete(invoked, type, WatchChecker.WATCH, null, fromRevision);
                     if (type == Type.INFO) {
                         process += processStride;
@@ -102,6 +105,9 @@ final class RecordingWatcher {
         recorder.complete(invoked, Type.OK, WatchChecker.WATCH, null, started.fromRevision());
         early.forEach(this::record);
         early.clear();
+        if (earlyError != null) {
+            ended(attempt, earlyError);
+        }
     }
 
     private WatchListener listener(int mine) {
@@ -130,7 +136,11 @@ final class RecordingWatcher {
     }
 
     private synchronized void ended(int mine, CoordinatorException error) {
-        if (mine != attempt || !started || endedBy != null) {
+        if (mine != attempt || endedBy != null) {
+            return;
+        }
+        if (!started) {
+            earlyError = error; // recorded once watch ok is, after the events heard before it
             return;
         }
         endedBy = error.code().name();
