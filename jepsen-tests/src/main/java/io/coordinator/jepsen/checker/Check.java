@@ -22,14 +22,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code coordinator check [--model register|mutex|set] [--time-limit-s N] [--json] FILE...}: judges
+ * {@code coordinator check [--model register|mutex|set|watch] [--time-limit-s N] [--json] FILE...}: judges
  * each history file and prints one line per file, {@code FILE: valid|invalid|unknown (N ops, S s)},
  * followed, when invalid, by indented lines showing why. Exit code: 0 all valid, 1 any invalid, 3 none
  * invalid but some unknown, 2 a usage error or a file that cannot be read or parsed (it wins over the
  * others: a history that was not judged is not valid).
  */
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Check recorded histories: linearizability of registers or locks, or a set's contents.",
+        description = {"Check recorded histories: linearizability of registers or locks, a set's contents, or watches.",
                 "Each FILE is JSON Lines, one event a line in real-time order, with Jepsen's fields, e.g.",
                 "  {\"process\": 3, \"type\": \"invoke\", \"f\": \"cas\", \"key\": \"x\", \"value\": [3, 0]}",
                 "(see jepsen-tests/README.md).",
@@ -46,7 +46,8 @@ public final class Check implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--model", defaultValue = "register", paramLabel = "MODEL",
-            description = "register (read, write, cas), mutex (acquire, release, fencing tokens) or set (add, read). "
+            description = "register (read, write, cas), mutex (acquire, release, fencing tokens), set (add, read) "
+                    + "or watch (write, delete, watch, event, ended). "
                     + "Default: ${DEFAULT-VALUE}.")
     private String model;
 
@@ -73,7 +74,8 @@ public final class Check implements Callable<Integer> {
             case "register" -> new RegisterModel();
             case "mutex" -> new MutexModel();
             case "set" -> new SetChecker();
-            default -> throw new ParameterException(spec.commandLine(), "unknown --model '" + model + "'; known: register, mutex, set");
+            case "watch" -> new WatchChecker();
+            default -> throw new ParameterException(spec.commandLine(), "unknown --model '" + model + "'; known: register, mutex, set, watch");
         };
         if (!format.equals("jsonl") && !format.equals("jepsen-log")) {
             throw new ParameterException(spec.commandLine(), "unknown --format '" + format + "'; known: jsonl, jepsen-log");
@@ -129,6 +131,19 @@ public final class Check implements Callable<Integer> {
                 ObjectNode counterexample = report.putObject("counterexample");
                 elements(counterexample.putArray("lost"), result.lost());
                 elements(counterexample.putArray("unexpected"), result.unexpected());
+            }
+        } else if (vocabulary instanceof WatchChecker watch) {
+            WatchChecker.Result result = watch.check(history);
+            verdict = result.verdict();
+            why = verdict == Verdict.INVALID ? WatchChecker.describe(result.violations()) : List.of(result.reason());
+            ArrayNode violations = JSON.createArrayNode();
+            if (!result.violations().isEmpty()) {
+                report.set("violations", violations);
+            }
+            for (WatchChecker.Violation violation : result.violations()) {
+                ObjectNode node = violations.addObject().put("rule", violation.rule().word()).put("what", violation.what());
+                ArrayNode ops = node.putArray("ops");
+                violation.ops().forEach(op -> ops.add(operation(op)));
             }
         } else {
             Duration limit = Duration.ofSeconds(timeLimitSeconds);

@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
                 "Workloads: register (read, write, cas on independent keys), set (adds, then",
                 "final reads: nothing acknowledged lost, nothing unexpected), lock (a fenced mutex:",
                 "MutexModel on acquire/release, and a fenced resource never accepts two holders).",
-                "sessions (ephemerals vanish only after their session ended). Not written yet: watch.",
+                "sessions (ephemerals vanish only after their session ended).",
+                "watch (watchers on every member agree, in revision order, no gap, nothing invented).",
                 "Writes to the run folder: history.jsonl, timeline.txt, verdict.json, report.html,",
                 "m1.log, m2.log, m3.log.",
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
@@ -66,7 +67,7 @@ public final class Harness implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--workload", required = true, paramLabel = "NAME", description = "register, set, lock or sessions.")
+    @Option(names = "--workload", required = true, paramLabel = "NAME", description = "register, set, lock, sessions, watch, or all (every one at once, each in a sub-folder).")
     private String workload;
 
     @Option(names = "--nemesis", defaultValue = "all", paramLabel = "FAULTS",

@@ -25,7 +25,8 @@ final class Workloads {
             "register", (endpoints, o, recorder) -> new RegisterWorkload(endpoints, o.reads(), o.clients(), o.keys(), o.seed(), recorder),
             "set", (endpoints, o, recorder) -> new SetWorkload(endpoints, o.clients(), o.seed(), recorder),
             "lock", (endpoints, o, recorder) -> new LockWorkload(endpoints, o.clients(), o.seed(), recorder),
-            "sessions", (endpoints, o, recorder) -> new SessionsWorkload(endpoints, o.clients(), o.seed(), recorder)));
+            "sessions", (endpoints, o, recorder) -> new SessionsWorkload(endpoints, o.clients(), o.seed(), recorder),
+            "watch", (endpoints, o, recorder) -> new WatchWorkload(endpoints, o.clients(), o.seed(), recorder)));
 
     private Workloads() {
     }

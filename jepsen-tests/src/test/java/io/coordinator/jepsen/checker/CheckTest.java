@@ -121,7 +121,7 @@ class CheckTest {
         Run missing = run(dir.resolve("missing.jsonl").toString());
         assertEquals(2, missing.code());
         assertEquals(dir.resolve("missing.jsonl") + ": no such file", missing.err().strip());
-        assertTrue(run("--model", "queue", valid()).err().contains("unknown --model 'queue'; known: register, mutex, set"));
+        assertTrue(run("--model", "queue", valid()).err().contains("unknown --model 'queue'; known: register, mutex, set, watch"));
         assertEquals(2, run("--model", "queue", valid()).code());
         assertEquals(2, run().code());
         assertEquals(2, run("--time-limit-s", "0", valid()).code());
@@ -165,6 +165,25 @@ class CheckTest {
                 """));
         assertEquals(1, mutex.code());
         assertEquals("  these 2 operations alone are not linearizable:", mutex.lines().get(1));
+    }
+
+    @Test
+    void theWatchModelNamesTheRevisionAWatcherSkipped() throws IOException {
+        Run watch = run("--model", "watch", file("watch.jsonl", """
+                7 invoke watch 0
+                7 ok watch 5
+                1 invoke write 100 k1
+                1 ok write [100,5] k1
+                1 invoke write 101 k1
+                1 ok write [101,6] k1
+                7 invoke event null
+                7 ok event [6,["k1","data_changed",101]]
+                """));
+        assertEquals(1, watch.code(), watch.out());
+        assertEquals(List.of("  gap: watcher 7 covers revision 5 (5 to 6) but delivered nothing there, not the acknowledged write of key k1",
+                        "      line 3-4  process 1  key k1  write 100 -> ok 5",
+                        "      line 7-8  process 7  event -> ok [6, [\"k1\", \"data_changed\", 101]]"),
+                watch.lines().subList(1, 4));
     }
 
     @Test

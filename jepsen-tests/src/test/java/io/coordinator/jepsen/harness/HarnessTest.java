@@ -102,7 +102,7 @@ class HarnessTest {
     void unknownWorkloadsAndNemesesAreUsageErrorsThatSayWhatExists(@TempDir Path dir) {
         Outcome workload = harness("--workload", "nosuch", "--out", dir.toString());
         assertEquals(2, workload.exit());
-        assertTrue(workload.err().contains("unknown --workload 'nosuch'; known: lock, register, sessions, set, all"), workload.err());
+        assertTrue(workload.err().contains("unknown --workload 'nosuch'; known: lock, register, sessions, set, watch, all"), workload.err());
 
         Outcome nemesis = harness("--workload", "register", "--nemesis", "partition,flood", "--out", dir.toString());
         assertEquals(2, nemesis.exit());
