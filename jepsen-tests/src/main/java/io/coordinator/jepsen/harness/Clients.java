@@ -36,6 +36,20 @@ final class Clients {
         for (int j = 0; j < endpoints.size(); j++) {
             preferred.add(endpoints.get((index + j) % endpoints.size()));
         }
+        return connectTo(preferred, index, sessionTtlMillis, timeout);
+    }
+
+    /**
+     * Client {@code index}, bound to member {@code index % members} alone, as every Jepsen client is
+     * bound to its node: it never moves away when its member is cut off, paused or refusing, so it keeps
+     * asking the member a fault hit, which is where a stale answer would come from. (A client that
+     * moves on at the first UNAVAILABLE rarely reads from a cut-off member.)
+     */
+    static Coordinator connectPinned(List<Endpoint> endpoints, int index, long sessionTtlMillis, Duration timeout) {
+        return connectTo(List.of(endpoints.get(index % endpoints.size())), index, sessionTtlMillis, timeout);
+    }
+
+    private static Coordinator connectTo(List<Endpoint> preferred, int index, long sessionTtlMillis, Duration timeout) {
         ClientConfig config = ClientConfig.builder().endpoints(preferred).shuffleEndpoints(false)
                 .sessionTtlMillis(sessionTtlMillis)
                 .requestTimeoutMillis(RegisterWorkload.REQUEST_TIMEOUT_MILLIS)

@@ -35,8 +35,9 @@ import java.util.Random;
  * (TIMEOUT: outcome unknown, anything unexpected) is {@code info}, and the client continues as a new
  * process, as in Jepsen, so that each process has at most one operation whose outcome is open.
  *
- * <p>Client {@code i} lists member {@code i % members} first and does not shuffle, so clients are spread
- * over the members and some are always talking to the member a fault hits. Each call is bounded by a
+ * <p>Clients {@code 0 .. members-1} are each bound to member {@code i} alone, as Jepsen's clients are to
+ * their nodes, so some always keep asking the member a fault hit; the others list member
+ * {@code i % members} first, do not shuffle, and move on when it fails them. Each call is bounded by a
  * short request timeout, so a fault produces {@code fail} and {@code info}, never a hang.
  */
 public final class RegisterWorkload implements Workload {
@@ -96,7 +97,9 @@ public final class RegisterWorkload implements Workload {
     @Override
     public void setUp(Duration timeout) {
         for (int i = 0; i < processes.length; i++) {
-            clients.add(Clients.connect(endpoints, i, SESSION_TTL_MILLIS, timeout));
+            // The first clients, one per member, are bound to it; the others move between members.
+            clients.add(i < endpoints.size() ? Clients.connectPinned(endpoints, i, SESSION_TTL_MILLIS, timeout)
+                    : Clients.connect(endpoints, i, SESSION_TTL_MILLIS, timeout));
         }
         Clients.createPaths(clients.get(0), timeout, "/harness", ROOT);
     }
