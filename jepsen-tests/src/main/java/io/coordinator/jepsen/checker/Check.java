@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code coordinator check [--model register|mutex|set|watch] [--time-limit-s N] [--json] FILE...}: judges
+ * {@code coordinator check [--model register|mutex|set|watch|sessions] [--time-limit-s N] [--json] FILE...}: judges
  * each history file and prints one line per file, {@code FILE: valid|invalid|unknown (N ops, S s)},
  * followed, when invalid, by indented lines showing why. Exit code: 0 all valid, 1 any invalid, 3 none
  * invalid but some unknown, 2 a usage error or a file that cannot be read or parsed (it wins over the
@@ -47,7 +47,7 @@ public final class Check implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "register", paramLabel = "MODEL",
             description = "register (read, write, cas), mutex (acquire, release, fencing tokens), set (add, read) "
-                    + "or watch (write, delete, watch, event, ended). "
+                    + "watch (write, delete, watch, event, ended) or sessions (create, touch, close, check, read). "
                     + "Default: ${DEFAULT-VALUE}.")
     private String model;
 
@@ -75,7 +75,9 @@ public final class Check implements Callable<Integer> {
             case "mutex" -> new MutexModel();
             case "set" -> new SetChecker();
             case "watch" -> new WatchChecker();
-            default -> throw new ParameterException(spec.commandLine(), "unknown --model '" + model + "'; known: register, mutex, set, watch");
+            case "sessions" -> new SessionsChecker();
+            default -> throw new ParameterException(spec.commandLine(), "unknown --model '" + model
+                    + "'; known: register, mutex, set, watch, sessions");
         };
         if (!format.equals("jsonl") && !format.equals("jepsen-log")) {
             throw new ParameterException(spec.commandLine(), "unknown --format '" + format + "'; known: jsonl, jepsen-log");
@@ -144,6 +146,18 @@ public final class Check implements Callable<Integer> {
                 ObjectNode node = violations.addObject().put("rule", violation.rule().word()).put("what", violation.what());
                 ArrayNode ops = node.putArray("ops");
                 violation.ops().forEach(op -> ops.add(operation(op)));
+            }
+        } else if (vocabulary instanceof SessionsChecker sessions) {
+            SessionsChecker.Result result = sessions.check(history);
+            verdict = result.verdict();
+            why = verdict == Verdict.INVALID ? SessionsChecker.describe(result) : List.of(result.reason());
+            if (!result.violations().isEmpty()) {
+                ArrayNode violations = report.putArray("violations");
+                for (SessionsChecker.Violation violation : result.violations()) {
+                    ObjectNode node = violations.addObject().put("rule", violation.rule().words()).put("what", violation.why());
+                    ArrayNode ops = node.putArray("ops");
+                    violation.ops().forEach(op -> ops.add(operation(op)));
+                }
             }
         } else {
             Duration limit = Duration.ofSeconds(timeLimitSeconds);

@@ -121,7 +121,7 @@ class CheckTest {
         Run missing = run(dir.resolve("missing.jsonl").toString());
         assertEquals(2, missing.code());
         assertEquals(dir.resolve("missing.jsonl") + ": no such file", missing.err().strip());
-        assertTrue(run("--model", "queue", valid()).err().contains("unknown --model 'queue'; known: register, mutex, set, watch"));
+        assertTrue(run("--model", "queue", valid()).err().contains("unknown --model 'queue'; known: register, mutex, set, watch, sessions"));
         assertEquals(2, run("--model", "queue", valid()).code());
         assertEquals(2, run().code());
         assertEquals(2, run("--time-limit-s", "0", valid()).code());
@@ -184,6 +184,31 @@ class CheckTest {
                         "      line 3-4  process 1  key k1  write 100 -> ok 5",
                         "      line 7-8  process 7  event -> ok [6, [\"k1\", \"data_changed\", 101]]"),
                 watch.lines().subList(1, 4));
+    }
+
+    @Test
+    void theSessionsModelFindsAnEphemeralThatVanishedWhileItsSessionLived() throws IOException {
+        Run sessions = run("--model", "sessions", file("sessions.jsonl", """
+                0 invoke create null /harness/sessions/o0-1
+                0 ok create 17 /harness/sessions/o0-1
+                2 invoke read null
+                2 ok read [["/harness/sessions/o0-1",17]]
+                2 invoke read null
+                2 ok read []
+                0 invoke touch null /harness/sessions/o0-1
+                0 ok touch 17 /harness/sessions/o0-1
+                """));
+        assertEquals(1, sessions.code(), sessions.out());
+        assertTrue(sessions.lines().get(1).startsWith("  vanished while alive"), sessions.out());
+        Run fine = run("--model", "sessions", file("sessions-fine.jsonl", """
+                0 invoke create null /harness/sessions/o0-1
+                0 ok create 17 /harness/sessions/o0-1
+                2 invoke read null
+                2 ok read [["/harness/sessions/o0-1",17]]
+                0 invoke touch null /harness/sessions/o0-1
+                0 ok touch 17 /harness/sessions/o0-1
+                """));
+        assertEquals(0, fine.code(), fine.out());
     }
 
     @Test
