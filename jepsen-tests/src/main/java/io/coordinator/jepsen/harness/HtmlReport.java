@@ -117,8 +117,10 @@ public final class HtmlReport {
         out.append("</table>\n");
         JsonNode counterexample = v.path("counterexample");
         if (!counterexample.isMissingNode()) {
-            out.append("<h2>Counterexample: key ").append(esc(counterexample.path("key").asText()))
-                    .append(", operations not linearizable by themselves (outlined in red below)</h2>\n<pre>");
+            out.append("<h2>Counterexample: key ").append(esc(counterexample.path("key").asText())).append(", ")
+                    .append(counterexample.has("shows") ? "operations that show " + esc(counterexample.get("shows").asText())
+                            : "operations not linearizable by themselves")
+                    .append(" (outlined in red below)</h2>\n<pre>");
             for (JsonNode line : counterexample.path("text")) {
                 out.append(esc(line.asText())).append('\n');
             }

@@ -32,10 +32,16 @@ public final class RunVerdict {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * @param counterexample when invalid: operations of this key not linearizable by themselves
+     * @param counterexample when invalid: operations of this key not linearizable by themselves, or those
+     *                       that show a rule broken ({@code shows} says which)
      * @param reason         when unknown: why
+     * @param shows          what the counterexample shows, for checkers of rules rather than a model
+     *                       (sessions, watch); null: "not linearizable"
      */
-    public record KeyResult(String key, Verdict verdict, int ops, List<Operation> counterexample, String reason) {
+    public record KeyResult(String key, Verdict verdict, int ops, List<Operation> counterexample, String reason, String shows) {
+        public KeyResult(String key, Verdict verdict, int ops, List<Operation> counterexample, String reason) {
+            this(key, verdict, ops, counterexample, reason, null);
+        }
     }
 
     /**
@@ -117,6 +123,9 @@ public final class RunVerdict {
             counterexample.put("key", invalid.key());
             ArrayNode ops = counterexample.putArray("operations");
             invalid.counterexample().forEach(op -> ops.add(operation(op)));
+            if (invalid.shows() != null) {
+                counterexample.put("shows", invalid.shows());
+            }
             ArrayNode text = counterexample.putArray("text");
             invalid.counterexample().forEach(op -> text.add(op.describe()));
         }
@@ -135,7 +144,7 @@ public final class RunVerdict {
         KeyResult invalid = result.firstInvalid();
         if (invalid != null && !invalid.counterexample().isEmpty()) {
             lines.add("  key " + invalid.key() + ": these " + invalid.counterexample().size()
-                    + " operations alone are not linearizable:");
+                    + (invalid.shows() == null ? " operations alone are not linearizable:" : " operations show: " + invalid.shows()));
             invalid.counterexample().forEach(op -> lines.add("    " + op.describe()));
         }
         result.keys().stream().filter(k -> k.verdict() == Verdict.UNKNOWN)

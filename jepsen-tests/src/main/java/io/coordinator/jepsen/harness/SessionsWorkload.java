@@ -267,8 +267,10 @@ public final class SessionsWorkload implements Workload {
                 notes.add("... " + (why.size() - SHOWN_MAX) + " more lines in verdict.json");
             }
         }
-        RunVerdict.KeyResult key = new RunVerdict.KeyResult("sessions", result.verdict(), all.operations().size(), List.of(),
-                result.reason());
+        // The first violation's operations are the counterexample the report outlines in red.
+        SessionsChecker.Violation first = result.violations().isEmpty() ? null : result.violations().get(0);
+        RunVerdict.KeyResult key = new RunVerdict.KeyResult("sessions", result.verdict(), all.operations().size(),
+                first == null ? List.of() : first.ops(), result.reason(), first == null ? null : first.rule().words() + ": " + first.why());
         return new RunVerdict.Result(result.verdict(), all.operations().size(), List.of(key), (System.nanoTime() - start) / 1e9,
                 details, notes);
     }

@@ -298,8 +298,10 @@ public final class WatchWorkload implements Workload {
         if (result.violations().size() > SHOWN_MAX) {
             notes.add("... " + (result.violations().size() - SHOWN_MAX) + " more violations; by rule in verdict.json: " + byRule);
         }
-        RunVerdict.KeyResult key = new RunVerdict.KeyResult("watch", result.verdict(), all.operations().size(), List.of(),
-                result.reason());
+        // The first violation's operations are the counterexample the report outlines in red.
+        WatchChecker.Violation first = result.violations().isEmpty() ? null : result.violations().get(0);
+        RunVerdict.KeyResult key = new RunVerdict.KeyResult("watch", result.verdict(), all.operations().size(),
+                first == null ? List.of() : first.ops(), result.reason(), first == null ? null : first.rule().word() + ": " + first.what());
         return new RunVerdict.Result(result.verdict(), all.operations().size(), List.of(key), (System.nanoTime() - start) / 1e9,
                 details, notes);
     }

@@ -118,4 +118,29 @@ class RunVerdictTest {
         assertEquals(2, verdict.get("keys").size());
         assertFalse(verdict.has("counterexample"));
     }
+
+    /** A rule checker's violation (here the sessions checker's) is the counterexample the verdict and the report show. */
+    @Test
+    void aSessionsViolationIsTheCounterexampleTheReportOutlines(@TempDir Path dir) throws Exception {
+        Path history = dir.resolve("history.jsonl");
+        try (HistoryRecorder recorder = new HistoryRecorder(Files.newBufferedWriter(history, StandardCharsets.UTF_8), System::nanoTime)) {
+            recorder.invoke(0, "create", "/harness/sessions/o0-1", null);
+            recorder.complete(0, Type.OK, "create", "/harness/sessions/o0-1", 17L);
+            recorder.invoke(1, "read", null, null);
+            recorder.complete(1, Type.OK, "read", null, List.of());                      // gone ...
+            recorder.invoke(0, "touch", "/harness/sessions/o0-1", null);
+            recorder.complete(0, Type.OK, "touch", "/harness/sessions/o0-1", 17L);       // ... while its session lived
+        }
+        RunVerdict.Result result = new SessionsWorkload(List.of(io.coordinator.client.Endpoint.parse("127.0.0.1:1")), 2, 1L,
+                new HistoryRecorder(java.io.Writer.nullWriter(), System::nanoTime)).judge(history, Duration.ofSeconds(10));
+        assertEquals(Verdict.INVALID, result.verdict());
+        RunVerdict.write(dir.resolve("verdict.json"), result, Map.of("workload", "sessions"));
+        JsonNode counterexample = JSON.readTree(dir.resolve("verdict.json").toFile()).get("counterexample");
+        assertTrue(counterexample.get("shows").asText().startsWith("vanished while alive"), counterexample.toString());
+        assertEquals(3, counterexample.get("operations").size(), counterexample.toString());
+        assertTrue(RunVerdict.describe(result).get(1).contains("operations show: vanished while alive"), RunVerdict.describe(result).toString());
+        String report = Files.readString(HtmlReport.write(dir));
+        assertTrue(report.contains("operations that show vanished while alive"), "the report names the rule");
+        assertEquals(3, report.split("class=\"ok ce\"", -1).length - 1, "the three operations outlined");
+    }
 }
