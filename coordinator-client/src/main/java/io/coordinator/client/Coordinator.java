@@ -145,6 +145,24 @@ public final class Coordinator implements AutoCloseable {
         return core.await(requests.create(path, data, mode, ttlMillis));
     }
 
+    /**
+     * Creates the node after creating whichever of its ancestors are missing, each persistent and empty
+     * (Curator's {@code creatingParentsIfNeeded}). Not atomic: an ancestor made here stays if the node's
+     * own create fails, and one that someone else creates meanwhile is taken as it is.
+     *
+     * @param ttlMillis for the {@code *_WITH_TTL} modes, else 0
+     */
+    public CreateResult createWithParents(String path, byte[] data, CreateMode mode, long ttlMillis) {
+        for (int slash = path.indexOf('/', 1); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            try {
+                create(path.substring(0, slash), new byte[0], CreateMode.PERSISTENT);
+            } catch (CoordinatorException.NodeExistsException exists) {
+                // there already, or made by someone else meanwhile: either way it is there
+            }
+        }
+        return create(path, data, mode, ttlMillis);
+    }
+
     public GetResult get(String path) {
         return get(path, Consistency.LINEARIZABLE);
     }

@@ -234,6 +234,9 @@ public final class Ctl implements Callable<Integer> {
         @Option(names = "--ttl-ms", paramLabel = "N", description = "TTL of a ttl or ttl-sequential node.")
         long ttlMillis;
 
+        @Option(names = {"-p", "--parents"}, description = "Also create missing ancestors (persistent, empty), as mkdir -p.")
+        boolean parents;
+
         private byte[] data;
         private CreateMode mode;
 
@@ -256,7 +259,8 @@ public final class Ctl implements Callable<Integer> {
 
         @Override
         int run(Coordinator client) {
-            CreateResult created = client.create(path, data, mode, ttlMillis);
+            CreateResult created = parents ? client.createWithParents(path, data, mode, ttlMillis)
+                    : client.create(path, data, mode, ttlMillis);
             if (ctl.json) {
                 json(created);
             } else {

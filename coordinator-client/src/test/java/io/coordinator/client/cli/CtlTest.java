@@ -63,6 +63,24 @@ class CtlTest {
     }
 
     @Test
+    void createWithParentsMakesTheMissingAncestorsAndWithoutItSaysNoNode() {
+        Run missing = ctl("create", "/app/config/db", "primary");
+        assertEquals(3, missing.exit(), "NO_NODE without --parents: " + missing.err());
+        assertEquals(3, ctl("get", "/app").exit(), "nothing was created");
+
+        ctl("create", "/app", "kept");
+        Run created = ctl("create", "/app/config/db", "primary", "--parents");
+        assertEquals(0, created.exit(), created.err());
+        assertEquals("/app/config/db\n", created.out());
+        assertEquals("primary\n", ctl("get", "/app/config/db").out());
+        assertEquals("kept\n", ctl("get", "/app").out(), "an existing ancestor is left as it is");
+        assertEquals("\n", ctl("get", "/app/config").out(), "a made ancestor is empty");
+
+        Run again = ctl("create", "/app/config/db", "x", "-p");
+        assertEquals(4, again.exit(), "the node itself existing is still NODE_EXISTS: " + again.err());
+    }
+
+    @Test
     void createGetSetStatLsAndDeleteRoundTrip() {
         Run created = ctl("create", "/app", "hello");
         assertEquals(0, created.exit(), created.err());
@@ -116,7 +134,9 @@ class CtlTest {
         FakeMember gone = FakeMember.start(r -> { });
         String address = gone.address();
         gone.close();
-        Run run = run("--endpoints", address, "--timeout-ms", "300", "get", "/a");
+        // A refused port fails every attempt at once; the budget only has to outlast the attempts (300 ms
+        // did not on a loaded machine: the call ran out of time between refusals and said TIMEOUT).
+        Run run = run("--endpoints", address, "--timeout-ms", "3000", "get", "/a");
         assertEquals(Ctl.EXIT_UNAVAILABLE, run.exit());
         assertTrue(run.err().startsWith("error: UNAVAILABLE: "), run.err());
     }
