@@ -23,10 +23,23 @@ final class WatchRules {
     private final WatchHistory history;
     private final List<Violation> found;
     private final Map<String, TreeMap<Long, Delivery>> byProcess = new HashMap<>();
+    /** Each key's deletes acknowledged, by revision, and the earliest call of one of unknown outcome. */
+    private final Map<String, Map<Long, Operation>> deletesOk = new HashMap<>();
+    private final Map<String, Long> firstUnknownDeleteCall = new HashMap<>();
 
     WatchRules(WatchHistory history, List<Violation> found) {
         this.history = history;
         this.found = found;
+        for (Operation op : history.writes()) {
+            if (!op.f().equals(WatchChecker.DELETE)) {
+                continue;
+            }
+            if (op.outcome() == Outcome.OK) {
+                deletesOk.computeIfAbsent(op.key(), k -> new HashMap<>()).putIfAbsent((Long) op.output(), op);
+            } else if (op.outcome() == Outcome.UNKNOWN) {
+                firstUnknownDeleteCall.merge(op.key(), op.callLine(), Math::min);
+            }
+        }
         for (Watcher watcher : history.watchers()) {
             TreeMap<Long, Delivery> map = new TreeMap<>();
             watcher.deliveries().forEach(d -> map.putIfAbsent(d.revision(), d)); // a repeat is the order rule's
@@ -188,10 +201,14 @@ final class WatchRules {
         return null;
     }
 
+    /** Indexed, not a scan of every write: a long run hears tens of thousands of deletions per watcher. */
     private boolean deleteExplains(String key, Delivery d) {
-        return history.writes().stream().anyMatch(op -> op.f().equals(WatchChecker.DELETE) && op.key().equals(key)
-                && op.callLine() < d.op().callLine()
-                && (op.outcome() == Outcome.UNKNOWN || op.outcome() == Outcome.OK && (Long) op.output() == d.revision()));
+        Operation ok = deletesOk.getOrDefault(key, Map.of()).get(d.revision());
+        if (ok != null && ok.callLine() < d.op().callLine()) {
+            return true;
+        }
+        Long unknown = firstUnknownDeleteCall.get(key);
+        return unknown != null && unknown < d.op().callLine();
     }
 
     /** A watcher whose watch ran to the end of the history delivered the highest acknowledged revision. */

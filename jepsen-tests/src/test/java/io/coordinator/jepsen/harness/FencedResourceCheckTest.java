@@ -5,6 +5,7 @@ import io.coordinator.client.recipes.FencingException;
 import io.coordinator.jepsen.checker.History;
 import io.coordinator.jepsen.checker.LinearizabilityChecker;
 import io.coordinator.jepsen.checker.MutexModel;
+import io.coordinator.jepsen.checker.Operation;
 import io.coordinator.jepsen.checker.Outcome;
 import io.coordinator.jepsen.checker.Verdict;
 import io.coordinator.jepsen.harness.FencedResourceCheck.Mark;
@@ -86,15 +87,48 @@ class FencedResourceCheckTest {
         History unconfirmed = History.read(new BufferedReader(new StringReader(lines.formatted("info"))), "h", new MutexModel());
         assertEquals(Verdict.INVALID, checker.check(unconfirmed, Duration.ofSeconds(5), Duration.ofSeconds(1)).verdict(),
                 "as recorded, p0 still holds when p1 acquires");
-        History judged = new History("h", LockWorkload.unconfirmedGrantsUnknown(unconfirmed.operations()), unconfirmed.lines());
-        assertEquals(Outcome.UNKNOWN, judged.operations().get(0).outcome());
-        assertEquals(Outcome.OK, judged.operations().get(1).outcome());
+        History judged = new History("h", LockWorkload.unconfirmedGrantsMayEnd(unconfirmed.operations()), unconfirmed.lines());
+        assertEquals(Outcome.OK, judged.operations().get(0).outcome(), "the grant stands, token and all");
+        assertEquals("release", judged.operations().get(1).f());
+        assertEquals(Outcome.UNKNOWN, judged.operations().get(1).outcome(), "a release that may have happened any time after");
+        assertEquals(judged.operations().get(0).callLine(), judged.operations().get(1).callLine());
+        assertEquals(Outcome.OK, judged.operations().get(2).outcome());
         assertEquals(Verdict.VALID, checker.check(judged, Duration.ofSeconds(5), Duration.ofSeconds(1)).verdict());
 
+        // The grant's token is still judged: a later grant with a lower token is two holders out of order.
+        History lowerToken = History.read(new BufferedReader(new StringReader(lines.formatted("info").replace("\"value\": 9}",
+                "\"value\": 4}"))), "h", new MutexModel());
+        History lowerJudged = new History("h", LockWorkload.unconfirmedGrantsMayEnd(lowerToken.operations()), lowerToken.lines());
+        assertEquals(Verdict.INVALID, checker.check(lowerJudged, Duration.ofSeconds(5), Duration.ofSeconds(1)).verdict(),
+                "token 4 granted after token 5");
+
         History confirmed = History.read(new BufferedReader(new StringReader(lines.formatted("ok"))), "h", new MutexModel());
-        History confirmedJudged = new History("h", LockWorkload.unconfirmedGrantsUnknown(confirmed.operations()), confirmed.lines());
+        History confirmedJudged = new History("h", LockWorkload.unconfirmedGrantsMayEnd(confirmed.operations()), confirmed.lines());
         assertEquals(Outcome.OK, confirmedJudged.operations().get(0).outcome());
         assertEquals(Verdict.INVALID, checker.check(confirmedJudged, Duration.ofSeconds(5), Duration.ofSeconds(1)).verdict(),
                 "a confirmed release means p0 held throughout: two holders");
+    }
+
+    @Test
+    void anAcquireOfUnknownOutcomeThatItsProcessNeverFollowsIsLeftOutAndTheRestStillJudged() throws Exception {
+        // p7's acquire timed out (info) and p7 did nothing after; p0 and p1 then both hold the lock at once.
+        String lines = String.join("\n",
+                "{\"process\": 7, \"type\": \"invoke\", \"f\": \"acquire\", \"key\": \"lock\", \"value\": null}",
+                "{\"process\": 7, \"type\": \"info\", \"f\": \"acquire\", \"key\": \"lock\", \"value\": null}",
+                "{\"process\": 0, \"type\": \"invoke\", \"f\": \"acquire\", \"key\": \"lock\", \"value\": null}",
+                "{\"process\": 0, \"type\": \"ok\", \"f\": \"acquire\", \"key\": \"lock\", \"value\": 5}",
+                "{\"process\": 1, \"type\": \"invoke\", \"f\": \"acquire\", \"key\": \"lock\", \"value\": null}",
+                "{\"process\": 1, \"type\": \"ok\", \"f\": \"acquire\", \"key\": \"lock\", \"value\": 9}",
+                "{\"process\": 0, \"type\": \"invoke\", \"f\": \"release\", \"key\": \"lock\", \"value\": null}",
+                "{\"process\": 0, \"type\": \"ok\", \"f\": \"release\", \"key\": \"lock\", \"value\": null}",
+                "{\"process\": 1, \"type\": \"invoke\", \"f\": \"release\", \"key\": \"lock\", \"value\": null}",
+                "{\"process\": 1, \"type\": \"ok\", \"f\": \"release\", \"key\": \"lock\", \"value\": null}");
+        History recorded = History.read(new BufferedReader(new StringReader(lines)), "h", new MutexModel());
+        List<Operation> judged = LockWorkload.unconfirmedGrantsMayEnd(recorded.operations());
+        assertEquals(4, judged.size(), "p7's acquire is left out: " + judged);
+        assertTrue(judged.stream().noneMatch(op -> op.process().equals("7")));
+        assertEquals(Verdict.INVALID, new LinearizabilityChecker<>(new MutexModel())
+                .check(new History("h", judged, recorded.lines()), Duration.ofSeconds(5), Duration.ofSeconds(1)).verdict(),
+                "p0 and p1 held it at once, both releases confirmed");
     }
 }
