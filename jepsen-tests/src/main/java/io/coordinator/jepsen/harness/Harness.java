@@ -4,7 +4,7 @@ import io.coordinator.client.Endpoint;
 import io.coordinator.jepsen.checker.Check;
 import io.coordinator.jepsen.checker.HistoryFormatException;
 import io.coordinator.jepsen.cluster.ClockSkew;
-import io.coordinator.jepsen.cluster.ClusterView;
+import io.coordinator.jepsen.cluster.FaultTarget;
 import io.coordinator.jepsen.cluster.NetworkFaults;
 import io.coordinator.jepsen.cluster.ProcessCluster;
 import io.coordinator.jepsen.harness.Nemesis.Fault;
@@ -274,7 +274,7 @@ public final class Harness implements Callable<Integer> {
         private final Set<Fault> faults;
         private final long seed;
         private final long startMillis;
-        private volatile ProcessCluster cluster;
+        private volatile FaultTarget cluster;
         private final List<Part> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile Nemesis nemesisThread;
         private volatile boolean finalReadsComplete;
@@ -306,7 +306,7 @@ public final class Harness implements Callable<Integer> {
             console.println("harness: links cut by " + faultBackend);
             console.flush();
             phase("links cut by " + faultBackend);
-            phase("cluster up, leader " + new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT).self().memberId());
+            phase("cluster up, leader " + cluster.awaitLeader(LEADER_TIMEOUT));
             List<Endpoint> endpoints = cluster.memberIds().stream().map(id -> Endpoint.parse(cluster.endpoint(id))).toList();
             long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
             Workloads.Options options = new Workloads.Options(clients, keys, seed,
@@ -341,7 +341,7 @@ public final class Harness implements Callable<Integer> {
                     throw new IllegalStateException("member " + id + " is not running after the heal");
                 }
             }
-            new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT);
+            cluster.awaitLeader(LEADER_TIMEOUT);
             phase("final reads start");
             boolean complete = true;
             for (Part part : parts) {
