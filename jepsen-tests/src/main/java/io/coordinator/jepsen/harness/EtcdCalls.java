@@ -13,9 +13,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The harness's etcd clients: one {@link EtcdHttp} (the JSON gateway; the harness has no gRPC client)
- * per harness client and member, each request bounded by {@link RegisterWorkload}'s 2.5 s. Client
- * {@code i < members} stays with member {@code i}, as Jepsen's clients with their nodes; the others
- * start at member {@code i % members} and move to the next one when a call fails them.
+ * per harness client and member, each request bounded by {@link RegisterWorkload}'s 2.5 s. A pinned
+ * client stays with member {@code i}, as Jepsen's clients with their nodes; the others start at member
+ * {@code i % members} and move to the next one when a call fails them.
  */
 final class EtcdCalls implements AutoCloseable {
     /** A call that did not answer: {@code sent} false only when no connection was made, so nothing reached etcd. */
@@ -37,11 +37,12 @@ final class EtcdCalls implements AutoCloseable {
     private final boolean pinned;
     private int current;
 
-    EtcdCalls(List<String> endpoints, int index, Duration requestTimeout) {
+    /** @param pinned stay with member {@code index} whatever happens, else start there and move on failures */
+    EtcdCalls(List<String> endpoints, int index, boolean pinned, Duration requestTimeout) {
         for (String url : endpoints) {
             members.add(new EtcdHttp(url, requestTimeout));
         }
-        this.pinned = index < endpoints.size();
+        this.pinned = pinned;
         this.current = index % endpoints.size();
     }
 

@@ -44,7 +44,7 @@ final class EtcdRegisterWorkload extends BaselineRegisterWorkload {
     @Override
     public void setUp(Duration timeout) {
         for (int i = 0; i < clients(); i++) {
-            calls.add(new EtcdCalls(endpoints, i, Duration.ofMillis(RegisterWorkload.REQUEST_TIMEOUT_MILLIS)));
+            calls.add(new EtcdCalls(endpoints, i, i < endpoints.size(), Duration.ofMillis(RegisterWorkload.REQUEST_TIMEOUT_MILLIS)));
         }
     }
 

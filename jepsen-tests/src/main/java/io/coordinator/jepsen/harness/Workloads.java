@@ -40,9 +40,11 @@ final class Workloads {
                     "sessions", (e, o, recorder) -> new SessionsWorkload(coordinator(e), o.clients(), o.seed(), recorder),
                     "watch", (e, o, recorder) -> new WatchWorkload(coordinator(e), o.clients(), o.seed(), recorder))),
             ZOOKEEPER, new TreeMap<>(Map.of(
-                    "register", (e, o, recorder) -> new ZooKeeperRegisterWorkload(e, o.linearizableReads(), o.clients(), o.keys(), o.seed(), recorder))),
+                    "register", (e, o, recorder) -> new ZooKeeperRegisterWorkload(e, o.linearizableReads(), o.clients(), o.keys(), o.seed(), recorder),
+                    "lock", (e, o, recorder) -> new ZooKeeperLockWorkload(e, o.clients(), o.seed(), recorder))),
             ETCD, new TreeMap<>(Map.of(
-                    "register", (e, o, recorder) -> new EtcdRegisterWorkload(e, o.linearizableReads(), o.clients(), o.keys(), o.seed(), recorder))));
+                    "register", (e, o, recorder) -> new EtcdRegisterWorkload(e, o.linearizableReads(), o.clients(), o.keys(), o.seed(), recorder),
+                    "lock", (e, o, recorder) -> new EtcdLockWorkload(e, o.clients(), o.seed(), recorder))));
 
     private Workloads() {
     }
