@@ -28,6 +28,8 @@ final class ZooKeeperHandles {
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn", "off");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", "error");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.curator", "error");
+        // Curator reports each background retry it gives up on (closing a client mid-fault) as an ERROR.
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.curator.framework.imps.CuratorFrameworkImpl", "off");
     }
 
     private ZooKeeperHandles() {
