@@ -23,14 +23,22 @@ public final class EtcdCluster implements AutoCloseable {
     /** Where the binary is looked for after every PATH entry: the Debian package installs it here. */
     public static final List<Path> FALLBACK_DIRS = List.of(Path.of("/usr/bin"));
 
-    /** One member: its name, the port serving clients (gRPC and the HTTP/JSON gateway) and its peer port. */
-    public record Member(String name, int clientPort, int peerPort) {
+    /**
+     * One member: its name, the port serving clients (gRPC and the HTTP/JSON gateway), its peer port,
+     * and the address it binds them on (127.0.0.1 for the benchmark; its own network namespace's for the
+     * harness).
+     */
+    public record Member(String name, int clientPort, int peerPort, String host) {
+        public Member(String name, int clientPort, int peerPort) {
+            this(name, clientPort, peerPort, "127.0.0.1");
+        }
+
         public String clientUrl() {
-            return "http://127.0.0.1:" + clientPort;
+            return "http://" + host + ":" + clientPort;
         }
 
         public String peerUrl() {
-            return "http://127.0.0.1:" + peerPort;
+            return "http://" + host + ":" + peerPort;
         }
     }
 

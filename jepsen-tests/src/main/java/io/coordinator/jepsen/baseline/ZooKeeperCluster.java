@@ -28,10 +28,17 @@ public final class ZooKeeperCluster implements AutoCloseable {
     public static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC",
             "-Dzookeeper.jmx.log4j.disable=true");
 
-    /** One member: its myid and its client, quorum (follower to leader) and election ports. */
-    public record Member(int id, int clientPort, int quorumPort, int electionPort) {
+    /**
+     * One member: its myid, its client, quorum (follower to leader) and election ports, and the address
+     * it binds them on (127.0.0.1 for the benchmark; its own network namespace's for the harness).
+     */
+    public record Member(int id, int clientPort, int quorumPort, int electionPort, String host) {
+        public Member(int id, int clientPort, int quorumPort, int electionPort) {
+            this(id, clientPort, quorumPort, electionPort, "127.0.0.1");
+        }
+
         public String clientEndpoint() {
-            return "127.0.0.1:" + clientPort;
+            return host + ":" + clientPort;
         }
     }
 
@@ -68,12 +75,12 @@ public final class ZooKeeperCluster implements AutoCloseable {
                 .append("syncLimit=").append(SYNC_LIMIT_TICKS).append('\n')
                 .append("dataDir=").append(dataDir.toAbsolutePath()).append('\n')
                 .append("clientPort=").append(self.clientPort()).append('\n')
-                .append("clientPortAddress=127.0.0.1\n")
+                .append("clientPortAddress=").append(self.host()).append('\n')
                 .append("forceSync=yes\n")
                 .append("admin.enableServer=false\n")
                 .append("4lw.commands.whitelist=\n");
         for (Member member : members) {
-            cfg.append("server.").append(member.id()).append("=127.0.0.1:").append(member.quorumPort())
+            cfg.append("server.").append(member.id()).append('=').append(member.host()).append(':').append(member.quorumPort())
                     .append(':').append(member.electionPort()).append('\n');
         }
         return cfg.toString();
@@ -138,14 +145,15 @@ public final class ZooKeeperCluster implements AutoCloseable {
     }
 
     /** The "Mode:" line of a srvr answer: leader, follower or standalone. */
-    static Optional<String> mode(String srvrAnswer) {
+    public static Optional<String> mode(String srvrAnswer) {
         return srvrAnswer.lines().filter(line -> line.startsWith("Mode:"))
                 .map(line -> line.substring("Mode:".length()).trim()).findFirst();
     }
 
-    private static Optional<String> srvr(Member member) {
+    /** The member's answer to the {@code srvr} four-letter word; empty when it does not answer. */
+    public static Optional<String> srvr(Member member) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", member.clientPort()), 1_000);
+            socket.connect(new InetSocketAddress(member.host(), member.clientPort()), 1_000);
             socket.setSoTimeout(2_000);
             OutputStream out = socket.getOutputStream();
             out.write("srvr".getBytes(StandardCharsets.US_ASCII));

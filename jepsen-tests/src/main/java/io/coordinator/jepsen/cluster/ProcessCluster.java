@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * when this host allows it (root, iproute2, iptables); otherwise it falls back to the proxies, and
  * {@link #faultBackend()} says which and why.
  */
-public final class ProcessCluster implements AutoCloseable {
+public final class ProcessCluster implements FaultTarget {
     private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
     private static final List<String> JVM_OPENS = List.of(
             "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED",
@@ -249,7 +249,31 @@ public final class ProcessCluster implements AutoCloseable {
         return partitions;
     }
 
+    @Override
+    public String system() {
+        return "coordinator";
+    }
+
+    /** The member whose own status says LEADER, asked as an operator would ({@link ClusterView}). */
+    @Override
+    public java.util.Optional<String> leader() {
+        return new ClusterView(this).statuses().stream().filter(info -> "LEADER".equals(info.self().role()))
+                .map(info -> info.self().memberId()).findFirst();
+    }
+
+    @Override
+    public boolean answers(String memberId) {
+        return new ClusterView(this).status(memberId).isPresent();
+    }
+
+    /** As {@link ClusterView#awaitLeader}, whose failure carries the members' log tails. */
+    @Override
+    public String awaitLeader(java.time.Duration timeout) {
+        return new ClusterView(this).awaitLeader(timeout).self().memberId();
+    }
+
     /** The network nemesis, whichever backend cuts the links; see {@link #faultBackend()}. */
+    @Override
     public NetworkFaults faults() {
         if (faults == null) {
             throw new IllegalStateException("this cluster was started without a way to cut links (use startPartitionable)");
@@ -261,6 +285,7 @@ public final class ProcessCluster implements AutoCloseable {
      * What cuts links: {@code "netns+iptables"}, {@code "proxy: <why not namespaces>"}, or
      * {@code "none"} for a cluster started with {@link #start}.
      */
+    @Override
     public String faultBackend() {
         return faultBackend;
     }
@@ -278,6 +303,7 @@ public final class ProcessCluster implements AutoCloseable {
         return dataDir.resolve(memberId + ".yaml");
     }
 
+    @Override
     public Path logFile(String memberId) {
         return dataDir.resolve(memberId + ".log");
     }
@@ -296,6 +322,7 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized void startMember(String memberId) {
         Process existing = processes.get(memberId);
         if (existing != null && existing.isAlive()) {
@@ -333,11 +360,13 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     /** The members' clocks, when started with skewable clocks. */
+    @Override
     public java.util.Optional<ClockSkew> clocks() {
         return java.util.Optional.ofNullable(clocks);
     }
 
     /** SIGKILL: no shutdown hooks, no flush beyond what the member already fsynced. */
+    @Override
     public synchronized void kill(String memberId) {
         Process process = processes.get(memberId);
         if (process != null) {
@@ -358,11 +387,13 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized boolean isRunning(String memberId) {
         Process process = processes.get(memberId);
         return process != null && process.isAlive();
     }
 
+    @Override
     public synchronized long pid(String memberId) {
         return processes.get(memberId).pid();
     }
@@ -380,10 +411,12 @@ public final class ProcessCluster implements AutoCloseable {
         return members;
     }
 
+    @Override
     public List<String> memberIds() {
         return members.stream().map(MemberAddress::id).toList();
     }
 
+    @Override
     public String endpoint(String memberId) {
         return members.stream().filter(m -> m.id().equals(memberId)).findFirst().orElseThrow().clientEndpoint();
     }

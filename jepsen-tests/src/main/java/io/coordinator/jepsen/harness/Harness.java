@@ -1,14 +1,15 @@
 package io.coordinator.jepsen.harness;
 
-import io.coordinator.client.Endpoint;
 import io.coordinator.jepsen.checker.Check;
 import io.coordinator.jepsen.checker.HistoryFormatException;
 import io.coordinator.jepsen.cluster.ClockSkew;
-import io.coordinator.jepsen.cluster.ClusterView;
+import io.coordinator.jepsen.baseline.EtcdEnsemble;
+import io.coordinator.jepsen.baseline.ZooKeeperEnsemble;
+import io.coordinator.jepsen.cluster.FaultTarget;
+import io.coordinator.jepsen.cluster.NetnsNetwork;
 import io.coordinator.jepsen.cluster.NetworkFaults;
 import io.coordinator.jepsen.cluster.ProcessCluster;
 import io.coordinator.jepsen.harness.Nemesis.Fault;
-import io.coordinator.protocol.message.Consistency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,6 +54,7 @@ import java.util.concurrent.TimeUnit;
                 "MutexModel on acquire/release, and a fenced resource never accepts two holders).",
                 "sessions (ephemerals vanish only after their session ended).",
                 "watch (watchers on every member agree, in revision order, no gap, nothing invented).",
+                "--system zookeeper|etcd runs register and lock against those, as baselines.",
                 "Writes to the run folder: history.jsonl, timeline.txt, verdict.json, report.html,",
                 "m1.log, m2.log, m3.log.",
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
@@ -66,6 +68,12 @@ public final class Harness implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @Option(names = "--system", defaultValue = Workloads.COORDINATOR, paramLabel = "SYSTEM",
+            description = "coordinator, or a baseline: zookeeper (3.9, its Java client; Curator for the lock) or etcd "
+                    + "(Debian's etcd-server, over its JSON gateway); the baselines run register and lock, in network "
+                    + "namespaces only (root). Default: ${DEFAULT-VALUE}.")
+    private String system;
 
     @Option(names = "--workload", required = true, paramLabel = "NAME", description = "register, set, lock, sessions, watch, or all (every one at once, each in a sub-folder).")
     private String workload;
@@ -97,9 +105,10 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: harness-runs/<UTC time>-<workload>-<seed>.")
     private Path out;
 
-    @Option(names = "--reads", defaultValue = "linearizable", paramLabel = "CONSISTENCY",
+    @Option(names = "--reads", paramLabel = "CONSISTENCY",
             description = "linearizable, or serializable: local reads that may be stale, allowed by the API "
-                    + "but not linearizable; a run with them should be found invalid. Default: ${DEFAULT-VALUE}.")
+                    + "but not linearizable; a run with them should be found invalid. Default: serializable for "
+                    + "zookeeper (getData without sync, ZooKeeper's own default), linearizable otherwise.")
     private String reads;
 
     @Option(names = "--time-limit-s", defaultValue = "60", paramLabel = "N",
@@ -108,9 +117,18 @@ public final class Harness implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Workloads.exists(workload) && !workload.equals(ALL)) {
-            throw new ParameterException(spec.commandLine(), "unknown --workload '" + workload + "'; known: "
-                    + String.join(", ", Workloads.names()) + ", " + ALL);
+        if (!Workloads.systems().contains(system)) {
+            throw new ParameterException(spec.commandLine(), "unknown --system '" + system + "'; known: "
+                    + String.join(", ", Workloads.systems()));
+        }
+        boolean coordinator = system.equals(Workloads.COORDINATOR);
+        if (!Workloads.exists(system, workload) && !(workload.equals(ALL) && coordinator)) {
+            throw new ParameterException(spec.commandLine(), (coordinator ? "unknown --workload '" + workload + "'; known: "
+                    : "--system " + system + " runs only: ") + String.join(", ", Workloads.names(system))
+                    + (coordinator ? ", " + ALL : "; not '" + workload + "'"));
+        }
+        if (reads == null) {
+            reads = system.equals(Workloads.ZOOKEEPER) ? "serializable" : "linearizable";
         }
         Set<Fault> faults;
         try {
@@ -134,6 +152,13 @@ public final class Harness implements Callable<Integer> {
         if (seconds <= 0 || clients <= 0 || keys <= 0 || timeLimitSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--seconds, --clients, --keys and --time-limit-s must be positive");
         }
+        if (!coordinator && NetnsNetwork.unavailableReason().isPresent()) {
+            // The baselines have no fault-proxy fallback: their members would need proxy-aware configs.
+            spec.commandLine().getErr().println("harness: --system " + system + " runs its members in network namespaces, "
+                    + "and this host has none: " + NetnsNetwork.unavailableReason().get() + " (run as root with iproute2 and iptables)");
+            spec.commandLine().getErr().flush();
+            return RUN_FAILED;
+        }
         long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         try {
             return run(faults, runSeed);
@@ -149,9 +174,9 @@ public final class Harness implements Callable<Integer> {
         Path folder = out != null ? out : Path.of("harness-runs", FOLDER_TIME.format(started) + "-" + workload + "-" + runSeed);
         PrintWriter console = spec.commandLine().getOut();
         String replay = replayCommand(faults, runSeed);
-        console.println("harness: " + workload + ", nemesis " + words(faults) + ", " + members + " members, " + seconds + " s, "
+        console.println("harness: " + system + " " + workload + ", nemesis " + words(faults) + ", " + members + " members, " + seconds + " s, "
                 + clients + " clients" + (workload.equals(ALL) ? " per workload" : "") + ", " + keys + " keys, " + reads
-                + " reads, seed " + runSeed + "; run folder " + folder.toAbsolutePath());
+                + " reads (" + Workloads.readsMeaning(system, linearizableReads()) + "), seed " + runSeed + "; run folder " + folder.toAbsolutePath());
         console.flush();
         Files.createDirectories(folder);
         Run run = new Run(folder, faults, runSeed, started.toEpochMilli());
@@ -177,6 +202,7 @@ public final class Harness implements Callable<Integer> {
             }
         }
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("system", system);
         facts.put("workload", workload);
         facts.put("nemesis", words(faults));
         facts.put("seconds", seconds);
@@ -184,6 +210,7 @@ public final class Harness implements Callable<Integer> {
         facts.put("clients", clients);
         facts.put("keys", keys);
         facts.put("reads", reads);
+        facts.put("readsAre", Workloads.readsMeaning(system, linearizableReads()));
         facts.put("seed", runSeed);
         facts.put("replay", replay);
         facts.put("startedAt", started.toString());
@@ -257,10 +284,23 @@ public final class Harness implements Callable<Integer> {
     }
 
     private String replayCommand(Set<Fault> faults, long runSeed) {
-        return "bin/coordinator harness --workload " + workload + " --nemesis " + words(faults)
+        return "bin/coordinator harness --system " + system + " --workload " + workload + " --nemesis " + words(faults)
                 + (members == 3 ? "" : " --members " + members) + " --seconds " + seconds
                 + " --clients " + clients + " --keys " + keys + " --seed " + runSeed + " --time-limit-s " + timeLimitSeconds
-                + (reads.equals("linearizable") ? "" : " --reads " + reads);
+                + " --reads " + reads;
+    }
+
+    private boolean linearizableReads() {
+        return reads.equals("linearizable");
+    }
+
+    /** The members of {@code --system}, with links that can be cut; for Coordinator, proxies where namespaces are missing. */
+    private FaultTarget startCluster(Path data, boolean skewableClocks) throws IOException {
+        return switch (system) {
+            case Workloads.ZOOKEEPER -> ZooKeeperEnsemble.start(data, members, skewableClocks);
+            case Workloads.ETCD -> EtcdEnsemble.start(data, members, skewableClocks);
+            default -> ProcessCluster.startPartitionable(data, members, skewableClocks);
+        };
     }
 
     private static String words(Set<Fault> faults) {
@@ -274,7 +314,7 @@ public final class Harness implements Callable<Integer> {
         private final Set<Fault> faults;
         private final long seed;
         private final long startMillis;
-        private volatile ProcessCluster cluster;
+        private volatile FaultTarget cluster;
         private final List<Part> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile Nemesis nemesisThread;
         private volatile boolean finalReadsComplete;
@@ -300,23 +340,22 @@ public final class Harness implements Callable<Integer> {
         }
 
         void execute() throws Exception {
-            cluster = ProcessCluster.startPartitionable(data, members, faults.contains(Fault.CLOCK));
+            cluster = startCluster(data, faults.contains(Fault.CLOCK));
             faultBackend = cluster.faultBackend();
             PrintWriter console = spec.commandLine().getOut();
             console.println("harness: links cut by " + faultBackend);
             console.flush();
             phase("links cut by " + faultBackend);
-            phase("cluster up, leader " + new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT).self().memberId());
-            List<Endpoint> endpoints = cluster.memberIds().stream().map(id -> Endpoint.parse(cluster.endpoint(id))).toList();
+            phase("cluster up, leader " + cluster.awaitLeader(LEADER_TIMEOUT));
+            List<String> endpoints = cluster.memberIds().stream().map(cluster::endpoint).toList();
             long nanosAtStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart());
-            Workloads.Options options = new Workloads.Options(clients, keys, seed,
-                    reads.equals("serializable") ? Consistency.SERIALIZABLE : Consistency.LINEARIZABLE);
-            for (String name : workload.equals(ALL) ? Workloads.names() : List.of(workload)) {
+            Workloads.Options options = new Workloads.Options(clients, keys, seed, linearizableReads());
+            for (String name : workload.equals(ALL) ? Workloads.names(system) : List.of(workload)) {
                 Path partFolder = workload.equals(ALL) ? folder.resolve(name) : folder;
                 Files.createDirectories(partFolder);
                 BufferedWriter writer = Files.newBufferedWriter(partFolder.resolve("history.jsonl"), StandardCharsets.UTF_8);
                 HistoryRecorder recorder = new HistoryRecorder(writer, () -> System.nanoTime() - nanosAtStart);
-                Part part = new Part(name, partFolder, recorder, Workloads.create(name, endpoints, options, recorder));
+                Part part = new Part(name, partFolder, recorder, Workloads.create(system, name, endpoints, options, recorder));
                 parts.add(part);
                 part.load().setUp(LEADER_TIMEOUT);
             }
@@ -341,7 +380,7 @@ public final class Harness implements Callable<Integer> {
                     throw new IllegalStateException("member " + id + " is not running after the heal");
                 }
             }
-            new ClusterView(cluster).awaitLeader(LEADER_TIMEOUT);
+            cluster.awaitLeader(LEADER_TIMEOUT);
             phase("final reads start");
             boolean complete = true;
             for (Part part : parts) {

@@ -89,7 +89,7 @@ public final class HtmlReport {
 
     private static String title(RunFolder run) {
         JsonNode facts = run.verdict().path("run");
-        return "harness " + facts.path("workload").asText("run") + ", seed " + facts.path("seed").asText("?") + ": "
+        return "harness " + (facts.has("system") ? facts.get("system").asText() + " " : "") + facts.path("workload").asText("run") + ", seed " + facts.path("seed").asText("?") + ": "
                 + run.verdict().path("verdict").asText("not judged");
     }
 
@@ -102,7 +102,7 @@ public final class HtmlReport {
                 .append(verdict.isEmpty() ? "not judged (no verdict.json)" : esc(verdict.toLowerCase(Locale.ROOT)))
                 .append("</span></h1>\n<table class=\"facts\">\n");
         fact(out, "operations", v.has("ops") ? v.get("ops").asText() : Integer.toString(run.ops().size()));
-        for (String name : List.of("seed", "nemesis", "faultBackend", "seconds", "clients", "keys", "reads", "startedAt",
+        for (String name : List.of("system", "seed", "nemesis", "faultBackend", "seconds", "clients", "keys", "reads", "readsAre", "startedAt",
                 "faultsHealed", "finalReadsComplete")) {
             if (facts.has(name)) {
                 fact(out, name, facts.get(name).asText());

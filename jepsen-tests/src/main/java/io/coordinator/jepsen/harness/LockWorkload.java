@@ -302,32 +302,45 @@ public final class LockWorkload implements Workload {
      */
     @Override
     public RunVerdict.Result judge(Path history, Duration timeLimit) throws IOException, HistoryFormatException {
-        long start = System.nanoTime();
-        History recorded = History.read(history, new MutexModel());
-        History judged = new History(recorded.source(), unconfirmedGrantsMayEnd(recorded.operations()), recorded.lines());
-        LinearizabilityChecker.Result mutex = new LinearizabilityChecker<>(new MutexModel())
-                .check(judged, timeLimit, timeLimit.compareTo(Duration.ofSeconds(10)) < 0 ? timeLimit : Duration.ofSeconds(10));
-        FencedResourceCheck.Result fenced = FencedResourceCheck.check(resource.accepted());
-        Verdict resourceVerdict = fenced.valid() ? Verdict.VALID : Verdict.INVALID;
-        List<RunVerdict.KeyResult> keys = List.of(
-                new RunVerdict.KeyResult(KEY, mutex.verdict(), judged.operations().size(), mutex.counterexample(), mutex.reason()),
-                new RunVerdict.KeyResult("fenced-resource", resourceVerdict, fenced.writes(), List.of(), ""));
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("grants", grants.get());
         Map<String, Long> countsNow = new LinkedHashMap<>();
         counts.forEach((k, v) -> countsNow.put(k, v.get()));
-        details.put("counts", countsNow);
-        details.put("resourceWrites", fenced.writes());
-        details.put("resourceGrants", fenced.grants());
-        details.put("resourceViolations", fenced.violations().stream().limit(SetWorkload.SHOWN_MAX).toList());
-        List<String> notes = new ArrayList<>();
-        notes.add("fence: " + countsNow.getOrDefault("fenced write ok", 0L) + " fenced writes applied, "
+        FencedResourceCheck.Result fenced = FencedResourceCheck.check(resource.accepted());
+        String note = "fence: " + countsNow.getOrDefault("fenced write ok", 0L) + " fenced writes applied, "
                 + countsNow.getOrDefault("fenced write refused", 0L) + " refused (grant ended: the fence working), "
                 + countsNow.getOrDefault("fenced write unknown", 0L) + " unknown, "
                 + countsNow.getOrDefault("grant abandoned", 0L) + " grants abandoned (late writes applied: "
                 + countsNow.getOrDefault("late fenced write applied", 0L) + "); resource: " + fenced.writes() + " writes of "
                 + fenced.grants() + " grants accepted, " + countsNow.getOrDefault("resource write refused", 0L)
-                + " refused; releases unconfirmed: " + countsNow.getOrDefault("release unconfirmed", 0L));
+                + " refused; releases unconfirmed: " + countsNow.getOrDefault("release unconfirmed", 0L);
+        return judge(history, timeLimit, resource.accepted(), grants.get(), countsNow, note);
+    }
+
+    /**
+     * The lock verdict of any system's lock run: the history under {@link MutexModel} (a grant without a
+     * confirmed release free to end any time after it) and {@link FencedResourceCheck} over what the resource accepted.
+     *
+     * @param note the first note, the run's counts as people read them
+     */
+    static RunVerdict.Result judge(Path history, Duration timeLimit, List<FencedResource.Write<Mark>> accepted, long grants,
+                                   Map<String, Long> countsNow, String note) throws IOException, HistoryFormatException {
+        long start = System.nanoTime();
+        History recorded = History.read(history, new MutexModel());
+        History judged = new History(recorded.source(), unconfirmedGrantsMayEnd(recorded.operations()), recorded.lines());
+        LinearizabilityChecker.Result mutex = new LinearizabilityChecker<>(new MutexModel())
+                .check(judged, timeLimit, timeLimit.compareTo(Duration.ofSeconds(10)) < 0 ? timeLimit : Duration.ofSeconds(10));
+        FencedResourceCheck.Result fenced = FencedResourceCheck.check(accepted);
+        Verdict resourceVerdict = fenced.valid() ? Verdict.VALID : Verdict.INVALID;
+        List<RunVerdict.KeyResult> keys = List.of(
+                new RunVerdict.KeyResult(KEY, mutex.verdict(), judged.operations().size(), mutex.counterexample(), mutex.reason()),
+                new RunVerdict.KeyResult("fenced-resource", resourceVerdict, fenced.writes(), List.of(), ""));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("grants", grants);
+        details.put("counts", countsNow);
+        details.put("resourceWrites", fenced.writes());
+        details.put("resourceGrants", fenced.grants());
+        details.put("resourceViolations", fenced.violations().stream().limit(SetWorkload.SHOWN_MAX).toList());
+        List<String> notes = new ArrayList<>();
+        notes.add(note);
         fenced.violations().stream().limit(SetWorkload.SHOWN_MAX).forEach(v -> notes.add("fenced resource: " + v));
         return new RunVerdict.Result(mutex.verdict().and(resourceVerdict), judged.operations().size(), keys,
                 (System.nanoTime() - start) / 1e9, details, notes);

@@ -1,7 +1,6 @@
 package io.coordinator.jepsen.harness;
 
-import io.coordinator.jepsen.cluster.ClusterView;
-import io.coordinator.jepsen.cluster.ProcessCluster;
+import io.coordinator.jepsen.cluster.FaultTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Injects one fault at a time into a {@link ProcessCluster} whose links can be cut, on a schedule drawn
+ * Injects one fault at a time into a {@link FaultTarget} (Coordinator, ZooKeeper or etcd members) whose links can be cut, on a schedule drawn
  * from a seeded {@link Random}: a quiet spell of {@code quiet}, then a fault chosen among the enabled
  * ones held for {@code hold}, then its heal, and again, until {@link #close()}. One fault at a time, each
  * healed before the next, so a majority is always back between faults. The seed fixes the schedule
@@ -89,8 +88,7 @@ public final class Nemesis implements AutoCloseable {
     private static final Duration LEADER_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MEMBER_BACK_TIMEOUT = Duration.ofSeconds(60);
 
-    private final ProcessCluster cluster;
-    private final ClusterView view;
+    private final FaultTarget cluster;
     private final List<Fault> faults;
     private final Random random;
     private final Duration quietMin;
@@ -107,13 +105,12 @@ public final class Nemesis implements AutoCloseable {
     private String paused;
     private String killed;
 
-    public Nemesis(ProcessCluster cluster, Set<Fault> faults, long seed, Duration quietMin, Duration quietMax,
+    public Nemesis(FaultTarget cluster, Set<Fault> faults, long seed, Duration quietMin, Duration quietMax,
                    Duration holdMin, Duration holdMax, LongSupplier millisSinceStart) {
         if (faults.isEmpty()) {
             throw new IllegalArgumentException("no faults to inject");
         }
         this.cluster = cluster;
-        this.view = new ClusterView(cluster);
         this.faults = List.copyOf(new TreeSet<>(faults));
         if (faults.contains(Fault.CLOCK) && cluster.clocks().isEmpty()) {
             throw new IllegalArgumentException("clock faults need a cluster started with skewable clocks");
@@ -245,7 +242,7 @@ public final class Nemesis implements AutoCloseable {
      */
     private String leader() {
         try {
-            return view.awaitLeader(LEADER_LOOKUP_TIMEOUT).self().memberId();
+            return cluster.awaitLeader(LEADER_LOOKUP_TIMEOUT);
         } catch (RuntimeException noLeader) {
             if (!running) {
                 return null;
@@ -259,7 +256,7 @@ public final class Nemesis implements AutoCloseable {
     private void awaitServing(String member) {
         long deadline = System.nanoTime() + MEMBER_BACK_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (view.status(member).isPresent()) {
+            if (cluster.answers(member)) {
                 record(member + " answers again");
                 return;
             }
