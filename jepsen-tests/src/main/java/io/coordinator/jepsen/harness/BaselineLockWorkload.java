@@ -54,12 +54,11 @@ abstract class BaselineLockWorkload implements Workload {
     private final boolean fencedResource;
     private final List<Random> randoms = new ArrayList<>();
     private final long[] processes;
-    private final List<Thread> threads = new ArrayList<>();
+    private final ClientThreads threads = new ClientThreads();
     private final FencedResource<Mark> fenced = new FencedResource<>("harness-resource");
     private final List<FencedResource.Write<Mark>> unfenced = new ArrayList<>();
     private final AtomicLong grants = new AtomicLong();
     private final Map<String, AtomicLong> counts = new ConcurrentSkipListMap<>();
-    private volatile boolean running;
 
     /** @param fencedResource whether the in-process resource checks tokens */
     BaselineLockWorkload(int clients, long seed, boolean fencedResource, HistoryRecorder recorder) {
@@ -105,20 +104,13 @@ abstract class BaselineLockWorkload implements Workload {
 
     @Override
     public void start() {
-        running = true;
-        for (int i = 0; i < processes.length; i++) {
-            int client = i;
-            Thread thread = new Thread(() -> run(client), "lock-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+        threads.start("lock-client-", processes.length, this::run);
     }
 
     private void run(int client) {
         Random random = randoms.get(client);
         try {
-            while (running) {
+            while (threads.running()) {
                 Optional<Grant> grant = recordedAcquire(client);
                 if (grant.isPresent()) {
                     hold(client, grant.get(), random);
@@ -214,8 +206,7 @@ abstract class BaselineLockWorkload implements Workload {
 
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        Clients.join(threads);
+        threads.stop();
     }
 
     /** Nothing to read: the resource is in memory, complete once the clients stopped. */
@@ -240,7 +231,6 @@ abstract class BaselineLockWorkload implements Workload {
     /** Stops the loop; subclasses close their clients after this. */
     @Override
     public void close() {
-        running = false;
-        threads.forEach(Thread::interrupt);
+        threads.close();
     }
 }

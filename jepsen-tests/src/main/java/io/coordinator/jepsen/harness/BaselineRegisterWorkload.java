@@ -34,8 +34,7 @@ abstract class BaselineRegisterWorkload implements Workload {
     private final HistoryRecorder recorder;
     private final List<Random> randoms = new ArrayList<>();
     private final long[] processes;
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
+    private final ClientThreads threads = new ClientThreads();
 
     BaselineRegisterWorkload(int clients, int keys, long seed, HistoryRecorder recorder) {
         if (clients <= 0 || keys <= 0) {
@@ -64,19 +63,12 @@ abstract class BaselineRegisterWorkload implements Workload {
 
     @Override
     public void start() {
-        running = true;
-        for (int i = 0; i < processes.length; i++) {
-            int client = i;
-            Thread thread = new Thread(() -> run(client), "register-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+        threads.start("register-client-", processes.length, this::run);
     }
 
     private void run(int client) {
         Random random = randoms.get(client);
-        while (running) {
+        while (threads.running()) {
             String key = RegisterWorkload.key(random.nextInt(keys));
             switch (random.nextInt(3)) {
                 case 0 -> recordedRead(client, key);
@@ -119,8 +111,7 @@ abstract class BaselineRegisterWorkload implements Workload {
 
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        Clients.join(threads);
+        threads.stop();
     }
 
     /** As {@link RegisterWorkload#finalReads}: every client reads every key until one read succeeds. */
@@ -151,7 +142,6 @@ abstract class BaselineRegisterWorkload implements Workload {
     /** Stops the loop; subclasses close their clients after this. */
     @Override
     public void close() {
-        running = false;
-        threads.forEach(Thread::interrupt);
+        threads.close();
     }
 }

@@ -83,11 +83,10 @@ public final class LockWorkload implements Workload {
     private final List<DistributedMutex> mutexes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Random> randoms = new ArrayList<>();
     private final long[] processes;
-    private final List<Thread> threads = new ArrayList<>();
+    private final ClientThreads threads = new ClientThreads();
     private final FencedResource<Mark> resource = new FencedResource<>("harness-resource");
     private final AtomicLong grants = new AtomicLong();
     private final Map<String, AtomicLong> counts = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private volatile boolean running;
 
     /** @param seed decides the holders' pauses */
     public LockWorkload(List<Endpoint> endpoints, int clients, long seed, HistoryRecorder recorder) {
@@ -116,20 +115,13 @@ public final class LockWorkload implements Workload {
 
     @Override
     public void start() {
-        running = true;
-        for (int i = 0; i < clients.size(); i++) {
-            int client = i;
-            Thread thread = new Thread(() -> run(client), "lock-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+        threads.start("lock-client-", clients.size(), this::run);
     }
 
     private void run(int client) {
         Random random = randoms.get(client);
         try {
-            while (running) {
+            while (threads.running()) {
                 Optional<Lease> lease = acquire(client);
                 if (lease.isPresent()) {
                     hold(client, lease.get(), random);
@@ -284,8 +276,7 @@ public final class LockWorkload implements Workload {
 
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        Clients.join(threads);
+        threads.stop();
     }
 
     /** Nothing to read: the resource is in memory, complete once the clients stopped. */
@@ -398,8 +389,7 @@ public final class LockWorkload implements Workload {
 
     @Override
     public void close() {
-        running = false;
-        threads.forEach(Thread::interrupt);
+        threads.close();
         Clients.closeAll(clients);
     }
 }

@@ -59,8 +59,7 @@ public final class RegisterWorkload implements Workload {
     private final List<Coordinator> clients = new ArrayList<>();
     private final List<Random> randoms = new ArrayList<>();
     private final long[] processes;
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
+    private final ClientThreads threads = new ClientThreads();
 
     /**
      * @param endpoints the members' client endpoints, in member order
@@ -106,19 +105,12 @@ public final class RegisterWorkload implements Workload {
 
     @Override
     public void start() {
-        running = true;
-        for (int i = 0; i < clients.size(); i++) {
-            int client = i;
-            Thread thread = new Thread(() -> run(client), "register-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+        threads.start("register-client-", clients.size(), this::run);
     }
 
     private void run(int client) {
         Random random = randoms.get(client);
-        while (running) {
+        while (threads.running()) {
             String key = key(random.nextInt(keys));
             switch (random.nextInt(3)) {
                 case 0 -> read(client, key);
@@ -134,8 +126,7 @@ public final class RegisterWorkload implements Workload {
     /** Stops the clients after their current call; each call is bounded by its request timeout. */
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        Clients.join(threads);
+        threads.stop();
     }
 
     /**
@@ -244,8 +235,7 @@ public final class RegisterWorkload implements Workload {
 
     @Override
     public void close() {
-        running = false;
-        threads.forEach(Thread::interrupt);
+        threads.close();
         Clients.closeAll(clients);
     }
 }

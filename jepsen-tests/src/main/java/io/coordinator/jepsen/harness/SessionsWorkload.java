@@ -66,9 +66,8 @@ public final class SessionsWorkload implements Workload {
     private final List<Long> knownSessions = new CopyOnWriteArrayList<>();
     /** Owners whose client was closed on purpose when the workload stopped, before a new one connected. */
     private final java.util.Set<Integer> closedClients = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final List<Thread> threads = new ArrayList<>();
+    private final ClientThreads threads = new ClientThreads();
     private SessionCalls calls;
-    private volatile boolean running;
 
     /** @param seed decides the pauses, the deliberate closes and which sessions readers check */
     public SessionsWorkload(List<Endpoint> endpoints, int clients, long seed, HistoryRecorder recorder) {
@@ -99,20 +98,16 @@ public final class SessionsWorkload implements Workload {
 
     @Override
     public void start() {
-        running = true;
         for (int i = 0; i < count; i++) {
             int client = i;
             boolean owner = client < owners;
-            Thread thread = new Thread(() -> {
+            threads.spawn((owner ? "sessions-owner-" : "sessions-reader-") + i, () -> {
                 if (owner) {
                     own(client);
                 } else {
                     read(client);
                 }
-            }, (owner ? "sessions-owner-" : "sessions-reader-") + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
+            });
         }
     }
 
@@ -122,7 +117,7 @@ public final class SessionsWorkload implements Workload {
         String path = null;
         long session = 0;
         int created = 0;
-        while (running) {
+        while (threads.running()) {
             if (path == null) {
                 String next = ROOT + "/o" + client + "-" + created++;
                 java.util.OptionalLong owner = calls.create(client, next);
@@ -162,7 +157,7 @@ public final class SessionsWorkload implements Workload {
 
     /** @return false when the workload stopped first: the client stays closed, {@link #finalReads} connects it */
     private boolean reconnect(int client) {
-        while (running) {
+        while (threads.running()) {
             try {
                 clients.set(client, Clients.connect(endpoints, client, SESSION_TTL_MILLIS, RECONNECT_TIMEOUT));
                 return true;
@@ -176,7 +171,7 @@ public final class SessionsWorkload implements Workload {
 
     private void read(int client) {
         Random random = randoms.get(client);
-        while (running) {
+        while (threads.running()) {
             if (random.nextInt(CHECK_ONE_IN) == 0 && !knownSessions.isEmpty()) {
                 calls.check(client, knownSessions.get(random.nextInt(knownSessions.size())));
             } else {
@@ -190,8 +185,7 @@ public final class SessionsWorkload implements Workload {
 
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        Clients.join(threads);
+        threads.stop();
     }
 
     /** Each reader lists until one read succeeds; each owner checks every session it had until answered. */
@@ -277,8 +271,7 @@ public final class SessionsWorkload implements Workload {
 
     @Override
     public void close() {
-        running = false;
-        threads.forEach(Thread::interrupt);
+        threads.close();
         Clients.closeAll(clients);
     }
 }

@@ -42,8 +42,7 @@ public final class SetWorkload implements Workload {
     private final List<Random> randoms = new ArrayList<>();
     private final long[] processes;
     private final long[] nextElement;
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
+    private final ClientThreads threads = new ClientThreads();
 
     /** @param seed decides the clients' pauses */
     public SetWorkload(List<Endpoint> endpoints, int clients, long seed, HistoryRecorder recorder) {
@@ -72,19 +71,12 @@ public final class SetWorkload implements Workload {
 
     @Override
     public void start() {
-        running = true;
-        for (int i = 0; i < clients.size(); i++) {
-            int client = i;
-            Thread thread = new Thread(() -> run(client), "set-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+        threads.start("set-client-", clients.size(), this::run);
     }
 
     private void run(int client) {
         Random random = randoms.get(client);
-        while (running) {
+        while (threads.running()) {
             add(client, nextElement[client]++);
             if (!Clients.pause(random.nextInt((int) RegisterWorkload.PAUSE_MILLIS_MAX + 1))) {
                 return;
@@ -94,8 +86,7 @@ public final class SetWorkload implements Workload {
 
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        Clients.join(threads);
+        threads.stop();
     }
 
     /** Every client reads the whole set until one read succeeds; every attempt is recorded. */
@@ -205,8 +196,7 @@ public final class SetWorkload implements Workload {
 
     @Override
     public void close() {
-        running = false;
-        threads.forEach(Thread::interrupt);
+        threads.close();
         Clients.closeAll(clients);
     }
 }

@@ -72,10 +72,9 @@ public final class WatchWorkload implements Workload {
     private final long[] processes;
     private final long[] nextValue;
     private final List<RecordingWatcher> watchers = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final ClientThreads threads = new ClientThreads();
     private final AtomicLong highestAcknowledged = new AtomicLong();
     private final Map<String, String> watcherNames = new ConcurrentHashMap<>();
-    private volatile boolean running;
     private long startRevision;
 
     /** @param seed decides the writers' keys, deletes and pauses */
@@ -130,35 +129,27 @@ public final class WatchWorkload implements Workload {
 
     @Override
     public void start() {
-        running = true;
         for (RecordingWatcher watcher : watchers) {
             boolean late = watcher.name().equals("late");
-            spawn("watch-start-" + watcher.name(), () -> {
-                if (late && (!Clients.pause(LATE_WATCHER_DELAY_MILLIS) || !running)) {
+            threads.spawn("watch-start-" + watcher.name(), () -> {
+                if (late && (!Clients.pause(LATE_WATCHER_DELAY_MILLIS) || !threads.running())) {
                     return;
                 }
                 long deadline = System.nanoTime() + WATCH_START_MILLIS_MAX * 1_000_000;
-                if (watcher.start(startRevision, deadline, () -> running)) {
+                if (watcher.start(startRevision, deadline, threads::running)) {
                     watcherNames.put(Long.toString(watcher.watchingProcess()), watcher.name());
                 }
             });
         }
         for (int i = 0; i < writerCount; i++) {
             int writer = i;
-            spawn("watch-writer-" + i, () -> run(writer));
+            threads.spawn("watch-writer-" + i, () -> run(writer));
         }
-    }
-
-    private void spawn(String name, Runnable task) {
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        threads.add(thread);
-        thread.start();
     }
 
     private void run(int writer) {
         Random random = randoms.get(writer);
-        while (running) {
+        while (threads.running()) {
             String key = "k" + random.nextInt(KEYS);
             if (random.nextInt(DELETE_ONE_IN) == 0) {
                 delete(writer, key);
@@ -222,8 +213,7 @@ public final class WatchWorkload implements Workload {
 
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        Clients.join(threads);
+        threads.stop();
     }
 
     /**
@@ -308,9 +298,8 @@ public final class WatchWorkload implements Workload {
 
     @Override
     public void close() {
-        running = false;
+        threads.close();
         watchers.forEach(RecordingWatcher::stopRecording);
-        threads.forEach(Thread::interrupt);
         List<Coordinator> all = new ArrayList<>(clients);
         watchers.forEach(w -> all.add(w.client()));
         Clients.closeAll(all);
