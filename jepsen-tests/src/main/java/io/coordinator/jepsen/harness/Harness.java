@@ -45,18 +45,21 @@ import java.util.concurrent.TimeUnit;
  * history with the linearizability checker into {@code verdict.json}; all in one run folder.
  */
 @Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a workload against 3 member processes while a nemesis injects faults;",
-                "record the history and check it. Links are cut with iptables in a network",
-                "namespace per member when run as root with iptables, else by fault proxies",
-                "(-Dcoordinator.faults=proxy forces them); verdict.json says which.",
-                "Workloads: register (read, write, cas on independent keys), set (adds, then",
-                "final reads: nothing acknowledged lost, nothing unexpected), lock (a fenced mutex:",
-                "MutexModel on acquire/release, and a fenced resource never accepts two holders).",
-                "sessions (ephemerals vanish only after their session ended).",
-                "watch (watchers on every member agree, in revision order, no gap, nothing invented).",
+        description = {"Run a workload against 3 (or 5) member processes while a nemesis",
+                "injects faults; record the history and check it.",
+                "Links are cut with iptables in a network namespace per member when run as",
+                "root with iptables, else by fault proxies (-Dcoordinator.faults=proxy",
+                "forces them); verdict.json says which.",
+                "Workloads:",
+                "  register  read, write, cas on independent keys; linearizability",
+                "  set       adds, then final reads: nothing acknowledged lost, nothing invented",
+                "  lock      a fenced mutex: MutexModel, and the resource never has two holders",
+                "  sessions  ephemerals vanish only after their session ended",
+                "  watch     watchers on every member agree, in revision order, with no gap",
+                "  all       every one at once, each judged in a sub-folder",
                 "--system zookeeper|etcd runs register and lock against those, as baselines.",
-                "Writes to the run folder: history.jsonl, timeline.txt, verdict.json, report.html,",
-                "m1.log, m2.log, m3.log.",
+                "Writes to the run folder: history.jsonl, timeline.txt, verdict.json,",
+                "report.html and the members' logs (m1.log ...).",
                 "Exit: 0 valid, 1 invalid, 3 unknown, 2 usage error, 4 the run failed."})
 public final class Harness implements Callable<Integer> {
     public static final int RUN_FAILED = 4;
